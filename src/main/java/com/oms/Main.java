@@ -1,0 +1,88 @@
+package com.oms;
+
+import com.oms.config.ConfigLoader;
+import com.oms.config.OmsConfig;
+import com.oms.dev.DevSeed;
+import com.oms.dev.DevServers;
+import com.oms.http.Tokens;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts Vert.x (with Prometheus metrics), the embedded servers dev mode needs, and the service. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
+    DevServers devServers = new DevServers();
+    OmsApplication[] running = new OmsApplication[1];
+    CountDownLatch stopped = new CountDownLatch(1);
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      Future<Void> stop = running[0] == null ? Future.succeededFuture() : running[0].stop();
+      stop.eventually(vertx::close).onComplete(ar -> stopped.countDown());
+      awaitQuietly(stopped);
+      devServers.close();
+    }, "oms-shutdown"));
+
+    ConfigLoader.load(vertx)
+      .compose(raw -> devServers.startMissing(vertx, raw))
+      .map(OmsConfig::fromJson)
+      .compose(config -> OmsApplication.start(vertx, config, Clock.systemUTC(), registry).compose(app -> {
+        running[0] = app;
+        boolean devMode = devServers.any();
+        Future<Void> seeded = devMode && config.dev().seed() ? DevSeed.run(vertx) : Future.succeededFuture();
+        return seeded.onSuccess(v -> announce(vertx, config, app, devMode));
+      }))
+      .onFailure(failure -> {
+        LOG.error("OMS failed to start", failure);
+        System.exit(1);
+      });
+  }
+
+  private static void announce(Vertx vertx, OmsConfig config, OmsApplication app, boolean devMode) {
+    String base = "http://localhost:" + app.httpPort();
+    StringBuilder out = new StringBuilder()
+      .append("\n  OMS is up at ").append(base)
+      .append("\n  API contract: ").append(base).append("/openapi.yaml")
+      .append("   health: ").append(base).append("/health/ready")
+      .append("   metrics: ").append(base).append("/metrics\n");
+    if (devMode) {
+      Tokens tokens = new Tokens(vertx, config.auth());
+      out.append("\n  Dev mode: demo store '").append(DevSeed.STORE)
+        .append("' (SKUs masala-dosa, filter-coffee, idli-plate) and partner '").append(DevSeed.PARTNER).append("'.")
+        .append("\n  Tokens (valid ").append(config.auth().tokenTtl()).append("):")
+        .append("\n    CUSTOMER=").append(tokens.mint(DevSeed.CUSTOMER, "customer"))
+        .append("\n    ADMIN=").append(tokens.mint(DevSeed.ADMIN, "admin"))
+        .append("\n    PARTNER=").append(tokens.mint(DevSeed.PARTNER, "partner"))
+        .append("\n  Card test tokens: tok_visa (succeeds), tok_chargeDeclined, tok_insufficientFunds.\n");
+    }
+    LOG.info(out.toString());
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(20), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

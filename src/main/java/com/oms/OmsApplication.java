@@ -1,0 +1,200 @@
+package com.oms;
+
+import com.oms.config.OmsConfig;
+import com.oms.delivery.DeliveryVerticle;
+import com.oms.dev.GatewaySimulatorVerticle;
+import com.oms.expiry.ExpiryScannerVerticle;
+import com.oms.http.HttpEdgeVerticle;
+import com.oms.inventory.InventoryVerticle;
+import com.oms.notification.Channel;
+import com.oms.notification.NotificationVerticle;
+import com.oms.notification.email.EmailChannel;
+import com.oms.order.OrderVerticle;
+import com.oms.order.SagaSweeperVerticle;
+import com.oms.payment.PaymentProvider;
+import com.oms.payment.PaymentVerticle;
+import com.oms.payment.card.CardPaymentProvider;
+import com.oms.support.Migrations;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service assembled: clients for Postgres and Redis, migrations, then every verticle. Used by
+ * {@link Main} and by the tests, which pass their own configuration and clock.
+ */
+public final class OmsApplication {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OmsApplication.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Redis redis;
+  private final WebClient webClient;
+  private final MailClient mailClient;
+  private final List<String> deployments = new ArrayList<>();
+  private int httpPort;
+  private GatewaySimulatorVerticle gatewaySimulator;
+
+  private OmsApplication(Vertx vertx, Pool pool, Redis redis, WebClient webClient, MailClient mailClient) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.redis = redis;
+    this.webClient = webClient;
+    this.mailClient = mailClient;
+  }
+
+  /** Starts the service. {@code config}'s Postgres and Redis URLs must name running servers. */
+  public static Future<OmsApplication> start(Vertx vertx, OmsConfig config, Clock clock, PrometheusMeterRegistry registry) {
+    Pool pool = PgBuilder.pool()
+      .with(new PoolOptions()
+        .setMaxSize(config.postgres().poolSize())
+        .setMaxWaitQueueSize(config.postgres().maxWaitQueue())
+        .setConnectionTimeout((int) config.postgres().connectTimeout().toMillis())
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setShared(false))
+      .connectingTo(PgConnectOptions.fromUri(config.postgres().url())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256))
+      .with(new NetClientOptions().setConnectTimeout((int) config.postgres().connectTimeout().toMillis()))
+      .using(vertx)
+      .build();
+    RedisOptions redisOptions = new RedisOptions()
+      .setConnectionString(config.redis().url())
+      .setMaxPoolSize(config.redis().poolSize())
+      .setMaxWaitingHandlers(config.redis().maxWaitingHandlers());
+    redisOptions.getNetClientOptions().setConnectTimeout(2_000);
+    Redis redis = Redis.createClient(vertx, redisOptions);
+    WebClient webClient = WebClient.create(vertx, new WebClientOptions()
+      .setConnectTimeout((int) config.payment().gatewayTimeout().toMillis()),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    MailClient mailClient = config.notification().embeddedSmtp() ? null : MailClient.create(vertx, new MailConfig()
+      .setHostname(config.notification().smtpHost())
+      .setPort(config.notification().smtpPort())
+      .setStarttls(StartTLSOptions.DISABLED)
+      .setKeepAlive(true));
+
+    OmsApplication app = new OmsApplication(vertx, pool, redis, webClient, mailClient);
+    return Migrations.apply(vertx, config.postgres().url())
+      .onSuccess(applied -> LOG.info("database schema up to date ({} migrations applied now)", applied))
+      .compose(v -> app.deployAll(config, clock, registry))
+      .map(v -> app)
+      .recover(failure -> app.stop().transform(ar -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> deployAll(OmsConfig config, Clock clock, PrometheusMeterRegistry registry) {
+    var bus = config.bus();
+    int scaled = OmsConfig.defaultInstances(config.order().instances());
+    return gatewayUrl(config)
+      .compose(gatewayUrl -> {
+        List<PaymentProvider> providers = List.of(new CardPaymentProvider(webClient, gatewayUrl,
+          config.payment().gatewayApiKey(), config.payment().gatewayTimeout()));
+        return deploy(() -> new PaymentVerticle(pool, clock, providers), 1);
+      })
+      .compose(v -> deploy(() -> new InventoryVerticle(pool, redis, config.redis().keyPrefix(), clock), 1))
+      .compose(v -> deploy(() -> new DeliveryVerticle(pool, clock, config.delivery().partnerCapacity(),
+        bus.requestTimeout()), 1))
+      .compose(v -> deploy(() -> new NotificationVerticle(pool, clock, channels(config),
+        config.notification().relayInterval(), config.notification().relayBatchSize(),
+        config.notification().maxAttempts()), 1))
+      .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(),
+        config.order().expireAfter(), config.order().stallAfter()), scaled))
+      .compose(v -> deploy(() -> new SagaSweeperVerticle(config.order().sweepInterval(),
+        config.order().sweepBatchSize(), bus.requestTimeout()), 1))
+      .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),
+        config.order().expiryBatchSize(), bus.requestTimeout()), 1))
+      .compose(v -> deployEdge(config, registry));
+  }
+
+  /** Edge instances share one port; with port 0, Vert.x gives them all the same free one. */
+  private Future<Void> deployEdge(OmsConfig config, PrometheusMeterRegistry registry) {
+    List<HttpEdgeVerticle> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return deploy(() -> {
+      HttpEdgeVerticle edge = new HttpEdgeVerticle(config, pool, redis, registry);
+      edges.add(edge);
+      return edge;
+    }, OmsConfig.defaultInstances(config.http().instances()))
+      .onSuccess(v -> httpPort = edges.get(0).actualPort());
+  }
+
+  private Future<String> gatewayUrl(OmsConfig config) {
+    if (!config.payment().simulated()) {
+      return Future.succeededFuture(config.payment().gatewayUrl());
+    }
+    gatewaySimulator = new GatewaySimulatorVerticle(config.payment().simulatorPort(), config.payment().gatewayApiKey());
+    return vertx.deployVerticle(gatewaySimulator).map(id -> {
+      deployments.add(id);
+      String url = "http://127.0.0.1:" + gatewaySimulator.actualPort();
+      LOG.info("payment gateway simulator listening on {}", url);
+      return url;
+    });
+  }
+
+  private List<Channel> channels(OmsConfig config) {
+    if (mailClient == null) {
+      LOG.warn("no SMTP server configured: email notifications are recorded but not sent");
+      return List.of();
+    }
+    return List.of(new EmailChannel(mailClient, config.notification().emailFrom()));
+  }
+
+  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployments.add(id);
+      return null;
+    });
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The bundled gateway simulator, or null when a real gateway is configured. */
+  public GatewaySimulatorVerticle gatewaySimulator() {
+    return gatewaySimulator;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Redis redis() {
+    return redis;
+  }
+
+  /** Undeploys every verticle, newest first, then closes the clients. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(failure -> Future.succeededFuture()));
+    }
+    return chain
+      .compose(v -> pool.close())
+      .compose(v -> redis.close())
+      .eventually(() -> {
+        webClient.close();
+        return mailClient == null ? Future.succeededFuture() : mailClient.close();
+      });
+  }
+}

@@ -1,0 +1,81 @@
+package com.oms.bus;
+
+/**
+ * Every event bus address in the service, the contract between domains.
+ *
+ * <p>Commands are request/reply with an explicit timeout; a domain refuses a command with
+ * {@code message.fail(httpStatus, Problem JSON)} (see {@link Problem}). Facts are published and nobody
+ * replies. Message bodies are JSON; the shapes that cross domains are the records in this package, the
+ * edge-originated ones carry the API's own JSON (see openapi.yaml) plus a {@link Caller}.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  // order domain: the saga orchestrator, the only writer of order state ----------------------------
+  /** {caller, idempotencyKey?, order: PlaceOrderRequest JSON} → {replayed, order}. */
+  public static final String ORDER_PLACE = "order.place";
+  /** {caller, orderId} → Order JSON. */
+  public static final String ORDER_GET = "order.get";
+  /** {caller, status?, limit, cursor?} → {orders, nextCursor}. */
+  public static final String ORDER_LIST = "order.list";
+  /** {caller, orderId} → {orderId, events}. */
+  public static final String ORDER_EVENTS = "order.events";
+  /** {caller, orderId, reason} → Order JSON. */
+  public static final String ORDER_CANCEL = "order.cancel";
+  /** {} → the transition table. */
+  public static final String ORDER_STATES = "order.states";
+  /** {@link DeliveryProgress} → Order JSON: a partner picked up or delivered an order. */
+  public static final String ORDER_DELIVERY_PROGRESS = "order.delivery-progress";
+  /** {orderId} → {}: drive an order one step further (used by scanners after a crash or a timeout). */
+  public static final String ORDER_ADVANCE = "order.advance";
+  /** {batchSize} → {expired}: cancel one batch of orders past their time limit (the expiry scanner). */
+  public static final String ORDER_EXPIRE_DUE = "order.expire-due";
+  /** {batchSize} → {advanced}: find orders whose next step is overdue and drive them on (the sweeper). */
+  public static final String ORDER_SWEEP = "order.sweep";
+  /** Published: {@link OrderStatusChanged}. */
+  public static final String ORDER_STATUS_CHANGED = "order.status-changed";
+
+  // inventory domain ------------------------------------------------------------------------------
+  /** {@link QuoteRequest} → {@link Quote}. */
+  public static final String INVENTORY_QUOTE = "inventory.quote";
+  /** {@link StockCommand} → {@link HoldOutcome}. */
+  public static final String INVENTORY_HOLD = "inventory.hold";
+  /** {@link StockCommand} → {state}: hold becomes a reservation (payment succeeded). */
+  public static final String INVENTORY_COMMIT = "inventory.commit";
+  /** {@link StockCommand} → {state}: hold or reservation goes back to available. */
+  public static final String INVENTORY_RELEASE = "inventory.release";
+  /** {@link StockCommand} → {state}: reservation leaves on-hand stock (picked up). */
+  public static final String INVENTORY_DEDUCT = "inventory.deduct";
+  /** {storeId, name, location} → Store JSON. */
+  public static final String INVENTORY_PUT_STORE = "inventory.put-store";
+  /** {storeId, sku, quantity, price} → StockLevel JSON. */
+  public static final String INVENTORY_PUT_STOCK = "inventory.put-stock";
+  /** {storeId, sku} → StockLevel JSON. */
+  public static final String INVENTORY_GET_STOCK = "inventory.get-stock";
+
+  // payment domain --------------------------------------------------------------------------------
+  /** {@link ChargeRequest} → {@link PaymentOutcome}. Idempotent per order. */
+  public static final String PAYMENT_CHARGE = "payment.charge";
+  /** {orderId} → {@link PaymentOutcome}. Idempotent per order; a no-op when nothing was charged. */
+  public static final String PAYMENT_REFUND = "payment.refund";
+
+  // delivery domain -------------------------------------------------------------------------------
+  /** {@link AssignRequest} → {@link AssignOutcome}. Idempotent per order. */
+  public static final String DELIVERY_ASSIGN = "delivery.assign";
+  /** {orderId} → {}: free the partner of a cancelled order. Idempotent. */
+  public static final String DELIVERY_CANCEL = "delivery.cancel";
+  /** {partnerId, name, phone} → {created, partner}. */
+  public static final String DELIVERY_REGISTER_PARTNER = "delivery.register-partner";
+  /** {caller, partnerId, available, location?} → Partner JSON. */
+  public static final String DELIVERY_SET_AVAILABILITY = "delivery.set-availability";
+  /** {caller, partnerId} → {partnerId, deliveries}. */
+  public static final String DELIVERY_PARTNER_DELIVERIES = "delivery.partner-deliveries";
+  /** {caller, orderId, status} → Delivery JSON: the assigned partner reports progress. */
+  public static final String DELIVERY_REPORT_STATUS = "delivery.report-status";
+
+  // notification domain ---------------------------------------------------------------------------
+  /** {orderId} → {orderId, notifications}. The caller has already been checked by the order domain. */
+  public static final String NOTIFICATION_LIST = "notification.list";
+}

@@ -1,0 +1,32 @@
+package com.oms.bus;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.DatabindCodec;
+import java.util.Map;
+
+/**
+ * A record that crosses the event bus as JSON. Only the record's components are mapped (helper methods
+ * such as {@code succeeded()} are not properties), and unknown fields are ignored so a newer sender does
+ * not break an older receiver.
+ */
+public interface BusMessage {
+
+  ObjectMapper MAPPER = DatabindCodec.mapper().copy()
+    .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
+    .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
+    .setVisibility(PropertyAccessor.CREATOR, Visibility.ANY)
+    .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  @SuppressWarnings("unchecked")
+  default JsonObject toJson() {
+    return new JsonObject(MAPPER.convertValue(this, Map.class));
+  }
+
+  static <T extends BusMessage> T fromJson(Object body, Class<T> type) {
+    return MAPPER.convertValue(((JsonObject) body).getMap(), type);
+  }
+}

@@ -1,0 +1,75 @@
+package com.oms.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How a domain answers a command: the result as JSON, or a {@link Problem} whatever went wrong. */
+public final class Replies {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  private Replies() {
+  }
+
+  /** Registers {@code handler} so that its future's outcome becomes the reply. */
+  public static <T> io.vertx.core.Handler<Message<T>> replying(Function<Message<T>, Future<JsonObject>> handler) {
+    return message -> {
+      Future<JsonObject> result;
+      try {
+        result = handler.apply(message);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result());
+        } else {
+          toProblem(message.address(), ar.cause()).failReply(message);
+        }
+      });
+    };
+  }
+
+  public static Problem toProblem(String where, Throwable failure) {
+    if (failure instanceof Problem problem) {
+      return problem;
+    }
+    if (isDependencyDown(failure)) {
+      LOG.warn("{}: dependency unavailable: {}", where, failure.toString());
+      return Problem.unavailable("a dependency is unavailable");
+    }
+    Problem fromBus = Problem.from(failure);
+    if (fromBus.type() == ProblemType.INTERNAL && !(failure instanceof io.vertx.core.eventbus.ReplyException)) {
+      LOG.error("{}: unexpected failure", where, failure);
+    }
+    return fromBus;
+  }
+
+  /** Postgres or Redis unreachable, a connection dropped or a pool exhausted: worth a retry later. */
+  public static boolean isDependencyDown(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof SocketException) {
+        return true;
+      }
+      if (t instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+        return true;
+      }
+      String name = t.getClass().getSimpleName();
+      String message = String.valueOf(t.getMessage());
+      if (name.contains("Timeout") || message.contains("Connection refused") || message.contains("timed out")
+        || message.contains("Connection is closed") || message.contains("acquire a connection")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,4 @@
+package com.oms.bus;
+
+public record Shortage(String sku, int requested, int available) implements BusMessage {
+}

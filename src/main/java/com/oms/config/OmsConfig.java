@@ -1,0 +1,103 @@
+package com.oms.config;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/** Typed configuration, read once at start-up from conf/application.yaml plus environment overrides. */
+public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bus bus, Order order,
+                        Payment payment, Delivery delivery, Notification notification, Dev dev, JsonObject raw) {
+
+  public record Http(int port, String host, int instances, long maxBodyBytes) {
+  }
+
+  public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout) {
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  public record Redis(String url, String keyPrefix, int poolSize, int maxWaitingHandlers) {
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  public record Auth(String jwtSecret, String issuer, Duration tokenTtl) {
+  }
+
+  public record Bus(Duration requestTimeout) {
+  }
+
+  public record Order(Duration expireAfter, Duration expiryScanInterval, int expiryBatchSize,
+                      Duration sweepInterval, Duration stallAfter, int sweepBatchSize, int instances) {
+  }
+
+  public record Payment(String gatewayUrl, int simulatorPort, String gatewayApiKey, Duration gatewayTimeout) {
+    public boolean simulated() {
+      return gatewayUrl == null || gatewayUrl.isBlank();
+    }
+  }
+
+  public record Delivery(int partnerCapacity) {
+  }
+
+  public record Notification(Duration relayInterval, int relayBatchSize, String emailFrom, String smtpHost,
+                             int smtpPort, int maxAttempts) {
+    public boolean embeddedSmtp() {
+      return smtpHost == null || smtpHost.isBlank();
+    }
+  }
+
+  public record Dev(String dataDir, boolean seed, int postgresPort, int redisPort) {
+  }
+
+  public static OmsConfig fromJson(JsonObject json) {
+    JsonObject http = section(json, "http");
+    JsonObject pg = section(json, "postgres");
+    JsonObject redis = section(json, "redis");
+    JsonObject auth = section(json, "auth");
+    JsonObject bus = section(json, "bus");
+    JsonObject order = section(json, "order");
+    JsonObject payment = section(json, "payment");
+    JsonObject delivery = section(json, "delivery");
+    JsonObject notification = section(json, "notification");
+    JsonObject dev = section(json, "dev");
+    return new OmsConfig(
+      new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
+        http.getLong("maxBodyBytes", 65536L)),
+      new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
+        duration(pg, "connectTimeout", "PT5S")),
+      new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
+        redis.getInteger("maxWaitingHandlers", 4096)),
+      new Auth(auth.getString("jwtSecret"), auth.getString("issuer", "oms"), duration(auth, "tokenTtl", "PT12H")),
+      new Bus(duration(bus, "requestTimeout", "PT5S")),
+      new Order(duration(order, "expireAfter", "PT48H"), duration(order, "expiryScanInterval", "PT30S"),
+        order.getInteger("expiryBatchSize", 500), duration(order, "sweepInterval", "PT5S"),
+        duration(order, "stallAfter", "PT10S"), order.getInteger("sweepBatchSize", 200),
+        order.getInteger("instances", 0)),
+      new Payment(payment.getString("gatewayUrl", ""), payment.getInteger("simulatorPort", 0),
+        payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S")),
+      new Delivery(delivery.getInteger("partnerCapacity", 1)),
+      new Notification(duration(notification, "relayInterval", "PT1S"), notification.getInteger("relayBatchSize", 100),
+        notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),
+        notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8)),
+      new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
+        dev.getInteger("redisPort", 0)),
+      json);
+  }
+
+  private static JsonObject section(JsonObject json, String name) {
+    JsonObject section = json.getJsonObject(name);
+    return section == null ? new JsonObject() : section;
+  }
+
+  private static Duration duration(JsonObject json, String key, String fallback) {
+    Object value = json.getValue(key, fallback);
+    return Duration.parse(String.valueOf(value));
+  }
+
+  /** Thread count of one event loop group, the default number of instances of a scalable verticle. */
+  public static int defaultInstances(int configured) {
+    return configured > 0 ? configured : 2 * Runtime.getRuntime().availableProcessors();
+  }
+}

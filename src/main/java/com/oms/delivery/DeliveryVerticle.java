@@ -1,0 +1,212 @@
+package com.oms.delivery;
+
+import static com.oms.bus.Addresses.*;
+import static com.oms.bus.Replies.replying;
+
+import com.oms.bus.AssignOutcome;
+import com.oms.bus.AssignRequest;
+import com.oms.bus.BusMessage;
+import com.oms.bus.Caller;
+import com.oms.bus.DeliveryProgress;
+import com.oms.bus.Problem;
+import com.oms.bus.ProblemType;
+import com.oms.support.SqlStatements;
+import com.oms.support.Times;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+/** Owns partners and deliveries: who carries which order, and the partner's reports of progress. */
+public final class DeliveryVerticle extends VerticleBase {
+
+  private static final int DELIVERIES_PER_PAGE = 100;
+
+  private final Pool pool;
+  private final Clock clock;
+  private final int partnerCapacity;
+  private final DeliveryOptions busOptions;
+  private final SqlStatements sql = SqlStatements.load("sql/deliveries.sql");
+
+  public DeliveryVerticle(Pool pool, Clock clock, int partnerCapacity, Duration requestTimeout) {
+    this.pool = pool;
+    this.clock = clock;
+    this.partnerCapacity = partnerCapacity;
+    this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    bus.<JsonObject>consumer(DELIVERY_ASSIGN, replying(this::assign));
+    bus.<JsonObject>consumer(DELIVERY_CANCEL, replying(this::cancel));
+    bus.<JsonObject>consumer(DELIVERY_REGISTER_PARTNER, replying(this::registerPartner));
+    bus.<JsonObject>consumer(DELIVERY_SET_AVAILABILITY, replying(this::setAvailability));
+    bus.<JsonObject>consumer(DELIVERY_PARTNER_DELIVERIES, replying(this::partnerDeliveries));
+    bus.<JsonObject>consumer(DELIVERY_REPORT_STATUS, replying(this::reportStatus));
+    return Future.succeededFuture();
+  }
+
+  private Future<JsonObject> assign(Message<JsonObject> message) {
+    AssignRequest request = BusMessage.fromJson(message.body(), AssignRequest.class);
+    UUID orderId = UUID.fromString(request.orderId());
+    return findDelivery(orderId).compose(existing -> {
+      if (existing != null) {
+        return Future.succeededFuture(existingAssignment(existing));
+      }
+      Tuple params = Tuple.of(orderId, request.storeLat(), request.storeLon(), Times.now(clock), request.storeId(),
+        new JsonObject(request.dropoff()).copy());
+      return pool.preparedQuery(sql.get("assign")).execute(params)
+        .map(rows -> rows.size() == 0
+          ? new AssignOutcome(false, null).toJson()
+          : new AssignOutcome(true, rows.iterator().next().getString("partner_id")).toJson())
+        .recover(failure -> {
+          if (hasSqlState(failure, "23505")) {
+            // assigned concurrently by another step or instance: answer that assignment
+            return findDelivery(orderId).map(this::existingAssignment);
+          }
+          if (hasSqlState(failure, "23514")) {
+            // the capacity check refused a partner filled up meanwhile: try again later
+            return Future.succeededFuture(new AssignOutcome(false, null).toJson());
+          }
+          return Future.failedFuture(failure);
+        });
+    });
+  }
+
+  private JsonObject existingAssignment(Row delivery) {
+    boolean active = !"CANCELLED".equals(delivery.getString("status"));
+    return new AssignOutcome(active, active ? delivery.getString("partner_id") : null).toJson();
+  }
+
+  private Future<JsonObject> cancel(Message<JsonObject> message) {
+    UUID orderId = UUID.fromString(message.body().getString("orderId"));
+    return pool.preparedQuery(sql.get("cancel-delivery")).execute(Tuple.of(orderId, Times.now(clock)))
+      .map(rows -> new JsonObject().put("orderId", orderId.toString()));
+  }
+
+  private Future<JsonObject> registerPartner(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String partnerId = body.getString("partnerId");
+    Tuple params = Tuple.of(partnerId, body.getString("name"), body.getString("phone"), partnerCapacity,
+      Times.now(clock));
+    return pool.preparedQuery(sql.get("register-partner")).execute(params).compose(rows -> {
+      if (rows.size() > 0) {
+        return Future.succeededFuture(new JsonObject().put("created", true).put("partner", partnerJson(rows.iterator().next())));
+      }
+      return findPartner(partnerId).compose(existing -> {
+        boolean same = existing.getString("name").equals(body.getString("name"))
+          && existing.getString("phone").equals(body.getString("phone"));
+        return same
+          ? Future.succeededFuture(new JsonObject().put("created", false).put("partner", partnerJson(existing)))
+          : Future.failedFuture(new Problem(ProblemType.PARTNER_EXISTS,
+            "partner '" + partnerId + "' is already registered with other details"));
+      });
+    });
+  }
+
+  private Future<JsonObject> setAvailability(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String partnerId = body.getString("partnerId");
+    JsonObject location = body.getJsonObject("location");
+    Tuple params = Tuple.of(partnerId, body.getBoolean("available"),
+      location == null ? null : location.getDouble("lat"),
+      location == null ? null : location.getDouble("lon"),
+      Times.now(clock));
+    return pool.preparedQuery(sql.get("set-availability")).execute(params).compose(rows -> rows.size() == 0
+      ? Future.failedFuture(Problem.notFound("no partner '" + partnerId + "'"))
+      : Future.succeededFuture(partnerJson(rows.iterator().next())));
+  }
+
+  private Future<JsonObject> partnerDeliveries(Message<JsonObject> message) {
+    String partnerId = message.body().getString("partnerId");
+    return findPartner(partnerId).compose(partner -> {
+      if (partner == null) {
+        return Future.failedFuture(Problem.notFound("no partner '" + partnerId + "'"));
+      }
+      return pool.preparedQuery(sql.get("partner-deliveries")).execute(Tuple.of(partnerId, DELIVERIES_PER_PAGE))
+        .map(rows -> {
+          JsonArray deliveries = new JsonArray();
+          rows.forEach(row -> deliveries.add(deliveryJson(row)));
+          return new JsonObject().put("partnerId", partnerId).put("deliveries", deliveries);
+        });
+    });
+  }
+
+  /**
+   * The assigned partner reports a step. The order domain decides whether the step is allowed (and takes
+   * the stock off the shelf at pickup); only then is the delivery record moved on.
+   */
+  private Future<JsonObject> reportStatus(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    UUID orderId = UUID.fromString(body.getString("orderId"));
+    String status = body.getString("status");
+    return findDelivery(orderId).compose(delivery -> {
+      if (delivery == null || !delivery.getString("partner_id").equals(caller.subject())
+        || "CANCELLED".equals(delivery.getString("status"))) {
+        return Future.failedFuture(new Problem(ProblemType.NOT_ASSIGNED,
+          "order " + orderId + " is not assigned to you"));
+      }
+      DeliveryProgress progress = new DeliveryProgress(orderId.toString(), caller.subject(), status);
+      return vertx.eventBus().<JsonObject>request(ORDER_DELIVERY_PROGRESS, progress.toJson(), busOptions)
+        .compose(orderMoved -> {
+          String statement = "PICKED_UP".equals(status) ? "mark-picked-up" : "mark-delivered";
+          return pool.preparedQuery(sql.get(statement)).execute(Tuple.of(orderId, caller.subject(), Times.now(clock)));
+        })
+        .compose(v -> findDelivery(orderId))
+        .map(DeliveryVerticle::deliveryJson);
+    });
+  }
+
+  private Future<Row> findDelivery(UUID orderId) {
+    return pool.preparedQuery(sql.get("find-delivery")).execute(Tuple.of(orderId))
+      .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  private Future<Row> findPartner(String partnerId) {
+    return pool.preparedQuery(sql.get("find-partner")).execute(Tuple.of(partnerId))
+      .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  private static JsonObject partnerJson(Row row) {
+    Double lat = row.getDouble("lat");
+    Double lon = row.getDouble("lon");
+    return new JsonObject()
+      .put("partnerId", row.getString("partner_id"))
+      .put("name", row.getString("name"))
+      .put("phone", row.getString("phone"))
+      .put("available", row.getBoolean("available"))
+      .put("location", lat == null ? null : new JsonObject().put("lat", lat).put("lon", lon))
+      .put("activeDeliveries", row.getInteger("active_deliveries"))
+      .put("capacity", row.getInteger("capacity"));
+  }
+
+  private static JsonObject deliveryJson(Row row) {
+    JsonObject dropoff = (JsonObject) row.getJson("dropoff");
+    return new JsonObject()
+      .put("orderId", row.getUUID("order_id").toString())
+      .put("partnerId", row.getString("partner_id"))
+      .put("status", row.getString("status"))
+      .put("storeId", row.getString("store_id"))
+      .put("pickupLocation", new JsonObject().put("lat", row.getDouble("pickup_lat")).put("lon", row.getDouble("pickup_lon")))
+      .put("dropoff", new JsonObject().put("address", dropoff.getString("address")).put("location", dropoff.getJsonObject("location")))
+      .put("assignedAt", Times.iso(row.getOffsetDateTime("assigned_at")))
+      .put("pickedUpAt", Times.iso(row.getOffsetDateTime("picked_up_at")))
+      .put("deliveredAt", Times.iso(row.getOffsetDateTime("delivered_at")));
+  }
+
+  private static boolean hasSqlState(Throwable failure, String sqlState) {
+    return failure instanceof PgException pg && sqlState.equals(pg.getSqlState());
+  }
+}

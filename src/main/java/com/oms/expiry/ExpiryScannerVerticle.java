@@ -1,0 +1,64 @@
+package com.oms.expiry;
+
+import com.oms.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every scan interval, asks the order domain to cancel orders past their time limit, one batch after the
+ * other until a batch comes back short. Safe to run on every instance: the batches lock with SKIP LOCKED.
+ */
+public final class ExpiryScannerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExpiryScannerVerticle.class);
+
+  private final Duration interval;
+  private final int batchSize;
+  private final DeliveryOptions busOptions;
+  private boolean scanning;
+
+  public ExpiryScannerVerticle(Duration interval, int batchSize, Duration requestTimeout) {
+    this.interval = interval;
+    this.batchSize = batchSize;
+    // a batch is one statement over many rows: give it more room than a single command
+    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000));
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(interval.toMillis(), id -> scan());
+    return Future.succeededFuture();
+  }
+
+  /** One scan: batches until the backlog is cleared. Scans never overlap on one instance. */
+  Future<Integer> scan() {
+    if (scanning) {
+      return Future.succeededFuture(0);
+    }
+    scanning = true;
+    return nextBatch(0)
+      .onSuccess(total -> {
+        if (total > 0) {
+          LOG.info("expiry scan cancelled {} orders", total);
+        }
+      })
+      .onFailure(failure -> LOG.warn("expiry scan stopped early, next scan resumes: {}", failure.getMessage()))
+      .eventually(() -> {
+        scanning = false;
+        return Future.succeededFuture();
+      });
+  }
+
+  private Future<Integer> nextBatch(int soFar) {
+    JsonObject command = new JsonObject().put("batchSize", batchSize);
+    return vertx.eventBus().<JsonObject>request(Addresses.ORDER_EXPIRE_DUE, command, busOptions).compose(reply -> {
+      int expired = reply.body().getInteger("expired");
+      return expired < batchSize ? Future.succeededFuture(soFar + expired) : nextBatch(soFar + expired);
+    });
+  }
+}

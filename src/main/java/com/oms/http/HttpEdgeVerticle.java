@@ -1,0 +1,112 @@
+package com.oms.http;
+
+import com.oms.config.OmsConfig;
+import com.oms.support.Resources;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The public edge: the API routed and validated from openapi.yaml, bearer-token auth, problem responses,
+ * health, metrics and the contract itself. It talks to the domains only over the event bus.
+ */
+public final class HttpEdgeVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "openapi.yaml";
+  private static final long HEALTH_TIMEOUT_MS = 2_000;
+
+  private final OmsConfig config;
+  private final Pool pool;
+  private final Redis redis;
+  private final PrometheusMeterRegistry registry;
+  private HttpServer server;
+
+  public HttpEdgeVerticle(OmsConfig config, Pool pool, Redis redis, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.pool = pool;
+    this.redis = redis;
+    this.registry = registry;
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    return OpenAPIContract.from(vertx, CONTRACT).compose(contract -> {
+      Router router = apiRouter(contract);
+      mountOperations(router);
+      HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.http().port())
+        .setHost(config.http().host())
+        .setCompressionSupported(true);
+      return vertx.createHttpServer(options).requestHandler(router).listen();
+    }).onSuccess(listening -> server = listening);
+  }
+
+  private Router apiRouter(OpenAPIContract contract) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.rootHandler(new RequestLog());
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwtAuth()));
+    new ApiRoutes(vertx.eventBus(), config.bus().requestTimeout()).mount(builder);
+    Router router = builder.createRouter();
+    router.route().failureHandler(ProblemResponses::handleFailure);
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, ProblemResponses::handleFailure);
+    }
+    return router;
+  }
+
+  private JWTAuth jwtAuth() {
+    JWTAuthOptions options = new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.auth().jwtSecret()));
+    options.getJWTOptions().setIssuer(config.auth().issuer());
+    return JWTAuth.create(vertx, options);
+  }
+
+  private void mountOperations(Router router) {
+    String contract = Resources.text(CONTRACT);
+    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/yaml; charset=utf-8")
+      .end(contract));
+    router.get("/health/live").handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/json")
+      .end(new JsonObject().put("status", "UP").encode()));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+  }
+
+  /** Ready means both stores answer a real command now. */
+  private HealthChecks readiness() {
+    HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("postgres", HEALTH_TIMEOUT_MS, promise -> pool.query("SELECT 1").execute()
+      .onSuccess(rows -> promise.complete(Status.OK()))
+      .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
+    checks.register("redis", HEALTH_TIMEOUT_MS, promise -> redis.send(Request.cmd(Command.PING))
+      .onSuccess(pong -> promise.complete(Status.OK()))
+      .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
+    return checks;
+  }
+}

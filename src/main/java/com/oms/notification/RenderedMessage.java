@@ -1,0 +1,4 @@
+package com.oms.notification;
+
+public record RenderedMessage(String subject, String body) {
+}

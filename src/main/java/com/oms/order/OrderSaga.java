@@ -1,0 +1,254 @@
+package com.oms.order;
+
+import static com.oms.order.OrderStatus.*;
+
+import com.oms.bus.Addresses;
+import com.oms.bus.AssignOutcome;
+import com.oms.bus.AssignRequest;
+import com.oms.bus.BusMessage;
+import com.oms.bus.Caller;
+import com.oms.bus.ChargeRequest;
+import com.oms.bus.DeliveryProgress;
+import com.oms.bus.OrderStatusChanged;
+import com.oms.bus.PaymentOutcome;
+import com.oms.bus.Problem;
+import com.oms.bus.ProblemType;
+import com.oms.order.OrderStore.StaleOrderException;
+import com.oms.support.Times;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives orders through their steps. Each step asks one domain over the event bus, then commits the
+ * transition its answer calls for; every step is idempotent per order, so running it twice (after a crash,
+ * a timeout, or from two instances at once) is safe, and the optimistic version check lets one win.
+ */
+final class OrderSaga {
+
+  static final String SAGA = "system:saga";
+  private static final Logger LOG = LoggerFactory.getLogger(OrderSaga.class);
+  private static final int MAX_STALE_RETRIES = 5;
+
+  private final Vertx vertx;
+  private final OrderStore store;
+  private final OrderMetrics metrics;
+  private final DeliveryOptions busOptions;
+
+  OrderSaga(Vertx vertx, OrderStore store, OrderMetrics metrics, Duration requestTimeout) {
+    this.vertx = vertx;
+    this.store = store;
+    this.metrics = metrics;
+    this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+  }
+
+  /** Takes the order as far as the service can on its own; stops where a customer or partner must act. */
+  Future<Order> advance(Order order) {
+    if (order.compensationPending()) {
+      return compensate(order);
+    }
+    Future<Order> step = switch (order.status()) {
+      case CREATED -> abandonPlacement(order);
+      case PAYMENT_PENDING -> charge(order);
+      case PAYMENT_SUCCESS -> commitStock(order);
+      case INVENTORY_RESERVED -> assignPartner(order);
+      default -> Future.succeededFuture(order);
+    };
+    return step.compose(next -> next.version() != order.version() || next.compensationPending() != order.compensationPending()
+      ? advance(next)
+      : Future.succeededFuture(next));
+  }
+
+  /**
+   * A CREATED order older than a step is one whose placement never answered 201 (the process died, or the
+   * hold failed): the client was not told it exists, so it is failed and whatever it may hold released.
+   */
+  private Future<Order> abandonPlacement(Order order) {
+    return fail(order, "placement did not complete");
+  }
+
+  private Future<Order> charge(Order order) {
+    ChargeRequest charge = new ChargeRequest(order.id(), order.customerId(), order.paymentMethod(),
+      order.totalAmount(), order.currency(), order.paymentInstrument().getMap());
+    return metrics.timed("charge", request(Addresses.PAYMENT_CHARGE, charge.toJson())).compose(reply -> {
+      PaymentOutcome outcome = BusMessage.fromJson(reply, PaymentOutcome.class);
+      JsonObject summary = paymentSummary(order, outcome);
+      if (outcome.succeeded()) {
+        Transition paid = Transition.to(PAYMENT_SUCCESS, "payment succeeded", SAGA).withPayment(summary);
+        return move(order, paid).compose(next -> next.status().isTerminal() && !next.compensationPending()
+          ? compensate(next) // cancelled while the charge was in flight: the refund must follow it
+          : Future.succeededFuture(next));
+      }
+      if (outcome.isFinalFailure()) {
+        String reason = "payment " + outcome.status().toLowerCase()
+          + (outcome.declineCode() == null ? "" : ": " + outcome.declineCode());
+        return fail(order, reason, summary);
+      }
+      return Future.succeededFuture(order);
+    });
+  }
+
+  private static JsonObject paymentSummary(Order order, PaymentOutcome outcome) {
+    JsonObject summary = order.payment().copy()
+      .put("status", outcome.status())
+      .put("reference", outcome.reference())
+      .put("nextAction", outcome.nextAction() == null ? null : new JsonObject(outcome.nextAction()));
+    if (outcome.declineCode() != null) {
+      summary.put("declineCode", outcome.declineCode());
+    }
+    return summary;
+  }
+
+  private Future<Order> commitStock(Order order) {
+    return metrics.timed("commit", request(Addresses.INVENTORY_COMMIT, order.stockCommand().toJson()))
+      .compose(reply -> {
+        String state = reply.getString("state");
+        if ("RESERVED".equals(state) || "DEDUCTED".equals(state)) {
+          return move(order, Transition.to(INVENTORY_RESERVED, "stock reserved", SAGA));
+        }
+        return fail(order, "stock hold was lost before it could be reserved (" + state + ")");
+      });
+  }
+
+  private Future<Order> assignPartner(Order order) {
+    AssignRequest assign = new AssignRequest(order.id(), order.storeId(), order.storeLat(), order.storeLon(),
+      order.delivery().getMap());
+    return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson())).compose(reply -> {
+      AssignOutcome outcome = BusMessage.fromJson(reply, AssignOutcome.class);
+      if (!outcome.assigned()) {
+        LOG.debug("order {}: no partner free yet, the sweeper will try again", order.id());
+        return Future.succeededFuture(order);
+      }
+      return move(order, Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
+        .withPartner(outcome.partnerId()));
+    });
+  }
+
+  /** A partner reports progress. Pickup first takes the reserved stock off the shelf, then moves the order. */
+  Future<Order> deliveryProgress(DeliveryProgress progress) {
+    return load(progress.orderId()).compose(order -> {
+      if (order == null || !progress.partnerId().equals(order.partnerId())) {
+        return Future.failedFuture(new Problem(ProblemType.NOT_ASSIGNED,
+          "order " + progress.orderId() + " is not assigned to partner " + progress.partnerId()));
+      }
+      OrderStatus to = OrderStatus.valueOf(progress.status());
+      if (order.status() == to || (to == PICKED_UP && order.status() == DELIVERED)) {
+        return Future.succeededFuture(order);
+      }
+      if (!OrderStateMachine.canMove(order.status(), to)) {
+        return Future.failedFuture(invalidTransition(order, to));
+      }
+      String actor = "partner:" + progress.partnerId();
+      if (to == PICKED_UP) {
+        return metrics.timed("deduct", request(Addresses.INVENTORY_DEDUCT, order.stockCommand().toJson()))
+          .compose(reply -> move(order, Transition.to(PICKED_UP, "picked up", actor)));
+      }
+      return move(order, Transition.to(to, "delivered", actor));
+    });
+  }
+
+  /**
+   * Customers may cancel until pickup, admins any order still in flight. Cancelling a cancelled order
+   * answers it again; any other finished order cannot be cancelled.
+   */
+  Future<Order> cancel(Order order, String reason, Caller caller) {
+    return cancel(order, reason, caller, 0);
+  }
+
+  private Future<Order> cancel(Order order, String reason, Caller caller, int attempt) {
+    if (order.status() == CANCELLED) {
+      return Future.succeededFuture(order);
+    }
+    if (!OrderStateMachine.canMove(order.status(), CANCELLED)) {
+      return Future.failedFuture(invalidTransition(order, CANCELLED));
+    }
+    if (!caller.isAdmin() && (order.status() == PICKED_UP)) {
+      return Future.failedFuture(new Problem(ProblemType.INVALID_TRANSITION,
+        "the order was already picked up; only support can cancel it now")
+        .with("status", order.status().name()));
+    }
+    Transition cancelled = Transition.to(CANCELLED, "cancelled: " + reason, caller.actor()).endingEarly();
+    return store.transition(order, cancelled)
+      .onSuccess(next -> published(order, next, cancelled))
+      .compose(this::compensate)
+      .recover(failure -> {
+        if (failure instanceof StaleOrderException && attempt < MAX_STALE_RETRIES) {
+          return load(order.id()).compose(fresh -> cancel(fresh, reason, caller, attempt + 1));
+        }
+        return Future.failedFuture(failure);
+      });
+  }
+
+  Future<Order> fail(Order order, String reason) {
+    return fail(order, reason, null);
+  }
+
+  private Future<Order> fail(Order order, String reason, JsonObject paymentSummary) {
+    Transition failed = Transition.to(FAILED, reason, SAGA).withPayment(paymentSummary).endingEarly();
+    return move(order, failed).compose(next -> next.compensationPending() ? compensate(next) : Future.succeededFuture(next));
+  }
+
+  /**
+   * Undoes whatever an order that ended early may have done: gives stock back, refunds a payment, frees
+   * the partner. Each is idempotent and a no-op when there is nothing to undo, so all three are always
+   * asked; if any fails, the order stays marked and the sweeper asks again later.
+   */
+  Future<Order> compensate(Order order) {
+    Future<JsonObject> release = request(Addresses.INVENTORY_RELEASE, order.stockCommand().toJson());
+    Future<JsonObject> refund = request(Addresses.PAYMENT_REFUND, new JsonObject().put("orderId", order.id()));
+    Future<JsonObject> unassign = request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", order.id()));
+    return metrics.timed("compensate", Future.all(release, refund, unassign))
+      .compose(done -> {
+        String paymentStatus = refund.result().getString("status");
+        JsonObject payment = PaymentOutcome.REFUNDED.equals(paymentStatus)
+          && !paymentStatus.equals(order.payment().getString("status"))
+          ? order.payment().copy().put("status", paymentStatus)
+          : null;
+        return store.compensationDone(order, payment);
+      })
+      .map(done -> order.withCompensationPending(false))
+      .recover(failure -> {
+        LOG.warn("order {}: compensation incomplete, will retry: {}", order.id(), failure.getMessage());
+        return Future.succeededFuture(order);
+      });
+  }
+
+  /**
+   * Commits a transition. If someone else moved the order first, answers the order as it now is, and the
+   * caller carries on from there.
+   */
+  Future<Order> move(Order order, Transition transition) {
+    return store.transition(order, transition)
+      .onSuccess(next -> published(order, next, transition))
+      .recover(failure -> failure instanceof StaleOrderException
+        ? load(order.id())
+        : Future.failedFuture(failure));
+  }
+
+  void published(Order before, Order after, Transition transition) {
+    metrics.transitioned(after.status());
+    OrderStatusChanged changed = new OrderStatusChanged(after.id(), after.customerId(), after.version(),
+      before.status().name(), after.status().name(), transition.reason(), transition.actor(),
+      Times.iso(after.updatedAt()));
+    vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, changed.toJson());
+  }
+
+  Future<Order> load(String orderId) {
+    return store.find(java.util.UUID.fromString(orderId));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, busOptions).map(message -> message.body());
+  }
+
+  static Problem invalidTransition(Order order, OrderStatus to) {
+    return new Problem(ProblemType.INVALID_TRANSITION,
+      "order " + order.id() + " is " + order.status() + " and cannot move to " + to)
+      .with("status", order.status().name())
+      .with("allowed", new io.vertx.core.json.JsonArray(OrderStateMachine.next(order.status()).stream().map(Enum::name).toList()));
+  }
+}

@@ -1,0 +1,208 @@
+package com.oms.order;
+
+import com.oms.support.SqlStatements;
+import com.oms.support.Times;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Postgres access of the order domain. Every write is a single statement, so each is atomic on its own. */
+final class OrderStore {
+
+  private final Pool pool;
+  private final Clock clock;
+  private final SqlStatements sql = SqlStatements.load("sql/orders.sql");
+
+  OrderStore(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Thrown when the order moved between our read and our write (another step or instance won). */
+  static final class StaleOrderException extends RuntimeException {
+    StaleOrderException(UUID orderId) {
+      super("order " + orderId + " changed concurrently", null, false, false);
+    }
+  }
+
+  record NewOrder(UUID orderId, String customerId, String storeId, String currency, long totalAmount,
+                  JsonArray items, JsonObject payment, JsonObject paymentInstrument, JsonObject delivery,
+                  JsonObject contact, String idempotencyKey, String requestHash, String actor) {
+  }
+
+  record Page(List<Order> orders, Order last) {
+  }
+
+  Future<Order> insert(NewOrder order) {
+    Tuple params = Tuple.tuple()
+      .addUUID(order.orderId())
+      .addString(order.customerId())
+      .addString(order.storeId())
+      .addString(order.currency())
+      .addLong(order.totalAmount())
+      .addValue(order.items())
+      .addValue(order.payment())
+      .addValue(order.paymentInstrument())
+      .addValue(order.delivery())
+      .addValue(order.contact())
+      .addString(order.idempotencyKey())
+      .addString(order.requestHash())
+      .addOffsetDateTime(now())
+      .addString(order.actor());
+    return pool.preparedQuery(sql.get("insert-order")).execute(params).map(OrderStore::single);
+  }
+
+  Future<Order> find(UUID orderId) {
+    return pool.preparedQuery(sql.get("find-order")).execute(Tuple.of(orderId)).map(OrderStore::singleOrNull);
+  }
+
+  Future<Order> findByIdempotencyKey(String customerId, String key) {
+    return pool.preparedQuery(sql.get("find-by-idempotency-key")).execute(Tuple.of(customerId, key))
+      .map(OrderStore::singleOrNull);
+  }
+
+  /** Applies {@code transition} if the order is still at the version we read; else StaleOrderException. */
+  Future<Order> transition(Order order, Transition transition) {
+    OrderStateMachine.check(order.status(), transition.to());
+    OffsetDateTime now = now();
+    JsonObject notice = transition.notice() == null ? null : noticePayload(order, transition);
+    Tuple params = Tuple.tuple()
+      .addUUID(order.orderId())
+      .addInteger(order.version())
+      .addString(order.status().name())
+      .addString(transition.to().name())
+      .addOffsetDateTime(now)
+      .addString(transition.partnerId())
+      .addString(transition.failureReason())
+      .addValue(transition.payment())
+      .addBoolean(transition.compensationPending())
+      .addString(transition.reason())
+      .addString(transition.actor())
+      .addUUID(UUID.randomUUID())
+      .addString(transition.notice())
+      .addValue(notice);
+    return pool.preparedQuery(sql.get("transition")).execute(params).map(rows -> {
+      if (rows.size() == 0) {
+        throw new StaleOrderException(order.orderId());
+      }
+      return single(rows);
+    });
+  }
+
+  private static JsonObject noticePayload(Order order, Transition transition) {
+    return new JsonObject()
+      .put("orderId", order.id())
+      .put("customerId", order.customerId())
+      .put("status", transition.to().name())
+      .put("reason", transition.reason())
+      .put("partnerId", transition.partnerId() != null ? transition.partnerId() : order.partnerId())
+      .put("contact", order.contact())
+      .put("total", new JsonObject().put("amount", order.totalAmount()).put("currency", order.currency()));
+  }
+
+  Future<JsonArray> events(UUID orderId) {
+    return pool.preparedQuery(sql.get("list-events")).execute(Tuple.of(orderId)).map(rows -> {
+      JsonArray events = new JsonArray();
+      for (Row row : rows) {
+        events.add(new JsonObject()
+          .put("seq", row.getInteger("seq"))
+          .put("from", row.getString("from_status"))
+          .put("to", row.getString("to_status"))
+          .put("reason", row.getString("reason"))
+          .put("actor", row.getString("actor"))
+          .put("at", Times.iso(row.getOffsetDateTime("occurred_at"))));
+      }
+      return events;
+    });
+  }
+
+  /** One page, newest first, after the (createdAt, orderId) position of the previous page's last row. */
+  Future<Page> list(String customerId, String status, OffsetDateTime afterCreatedAt, UUID afterOrderId, int limit) {
+    Future<RowSet<Row>> rows = customerId == null
+      ? pool.preparedQuery(sql.get("list-all")).execute(Tuple.of(afterCreatedAt, afterOrderId, status, limit + 1))
+      : pool.preparedQuery(sql.get("list-by-customer"))
+        .execute(Tuple.of(customerId, afterCreatedAt, afterOrderId, status, limit + 1));
+    return rows.map(result -> {
+      List<Order> orders = new ArrayList<>();
+      for (Row row : result) {
+        orders.add(Order.fromRow(row));
+      }
+      boolean more = orders.size() > limit;
+      List<Order> page = more ? orders.subList(0, limit) : orders;
+      return new Page(page, more ? page.get(page.size() - 1) : null);
+    });
+  }
+
+  Future<List<UUID>> stalled(Set<OrderStatus> statuses, OffsetDateTime before, int limit) {
+    String[] names = statuses.stream().map(Enum::name).toArray(String[]::new);
+    return pool.preparedQuery(sql.get("stalled")).execute(Tuple.tuple().addArrayOfString(names).addOffsetDateTime(before).addInteger(limit)).map(OrderStore::ids);
+  }
+
+  Future<List<UUID>> compensationPending(OffsetDateTime before, int limit) {
+    return pool.preparedQuery(sql.get("compensation-pending")).execute(Tuple.of(before, limit)).map(OrderStore::ids);
+  }
+
+  Future<Void> compensationDone(Order order, JsonObject paymentAfter) {
+    return pool.preparedQuery(sql.get("compensation-done"))
+      .execute(Tuple.of(order.orderId(), order.version(), paymentAfter))
+      .mapEmpty();
+  }
+
+  record Expired(UUID orderId, String customerId, int version, String previous) {
+  }
+
+  Future<List<Expired>> expireDue(Set<OrderStatus> cancellable, OffsetDateTime cutOff, int batch, String reason,
+                                  String actor) {
+    String[] names = cancellable.stream().map(Enum::name).toArray(String[]::new);
+    Tuple params = Tuple.tuple().addArrayOfString(names).addOffsetDateTime(cutOff).addInteger(batch)
+      .addOffsetDateTime(now()).addString(reason).addString(actor);
+    return pool.preparedQuery(sql.get("expire-due")).execute(params).map(rows -> {
+      List<Expired> expired = new ArrayList<>();
+      for (Row row : rows) {
+        expired.add(new Expired(row.getUUID("order_id"), row.getString("customer_id"), row.getInteger("version"),
+          row.getString("previous")));
+      }
+      return expired;
+    });
+  }
+
+  Future<Map<String, Long>> countByStatus() {
+    return pool.query(sql.get("count-by-status")).execute().map(rows -> {
+      Map<String, Long> counts = new HashMap<>();
+      for (Row row : rows) {
+        counts.put(row.getString("status"), row.getLong("orders"));
+      }
+      return counts;
+    });
+  }
+
+  OffsetDateTime now() {
+    return Times.now(clock);
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> ids = new ArrayList<>(rows.size());
+    rows.forEach(row -> ids.add(row.getUUID("order_id")));
+    return ids;
+  }
+
+  private static Order single(RowSet<Row> rows) {
+    return Order.fromRow(rows.iterator().next());
+  }
+
+  private static Order singleOrNull(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : Order.fromRow(rows.iterator().next());
+  }
+}

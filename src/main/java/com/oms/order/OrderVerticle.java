@@ -1,0 +1,210 @@
+package com.oms.order;
+
+import static com.oms.bus.Addresses.*;
+import static com.oms.bus.Replies.replying;
+
+import com.oms.bus.BusMessage;
+import com.oms.bus.Caller;
+import com.oms.bus.DeliveryProgress;
+import com.oms.bus.Problem;
+import com.oms.order.OrderStore.Expired;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The order domain's event bus face: answers commands, and drives the saga after placement. */
+public final class OrderVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderVerticle.class);
+  /** Statuses in which the next step is the service's own (as opposed to a customer's or partner's). */
+  private static final Set<OrderStatus> SERVICE_STEPS = EnumSet.of(
+    OrderStatus.CREATED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAYMENT_SUCCESS, OrderStatus.INVENTORY_RESERVED);
+
+  private final Pool pool;
+  private final Clock clock;
+  private final OrderMetrics metrics;
+  private final Duration requestTimeout;
+  private final Duration expireAfter;
+  private final Duration stallAfter;
+  private OrderStore store;
+  private OrderSaga saga;
+  private OrderPlacement placement;
+
+  public OrderVerticle(Pool pool, Clock clock, io.micrometer.core.instrument.MeterRegistry registry,
+                       Duration requestTimeout, Duration expireAfter, Duration stallAfter) {
+    this(pool, clock, new OrderMetrics(registry), requestTimeout, expireAfter, stallAfter);
+  }
+
+  OrderVerticle(Pool pool, Clock clock, OrderMetrics metrics, Duration requestTimeout, Duration expireAfter,
+                Duration stallAfter) {
+    this.pool = pool;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.requestTimeout = requestTimeout;
+    this.expireAfter = expireAfter;
+    this.stallAfter = stallAfter;
+  }
+
+  /** One shared set of meters for every instance of this verticle. */
+  public static java.util.function.Supplier<OrderVerticle> instances(Pool pool, Clock clock,
+      io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, Duration expireAfter,
+      Duration stallAfter) {
+    OrderMetrics metrics = new OrderMetrics(registry);
+    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, expireAfter, stallAfter);
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new OrderStore(pool, clock);
+    saga = new OrderSaga(vertx, store, metrics, requestTimeout);
+    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout);
+    EventBus bus = vertx.eventBus();
+    bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));
+    bus.<JsonObject>consumer(ORDER_GET, replying(this::get));
+    bus.<JsonObject>consumer(ORDER_LIST, replying(this::list));
+    bus.<JsonObject>consumer(ORDER_EVENTS, replying(this::events));
+    bus.<JsonObject>consumer(ORDER_CANCEL, replying(this::cancel));
+    bus.<JsonObject>consumer(ORDER_STATES, replying(message -> Future.succeededFuture(OrderStateMachine.describe())));
+    bus.<JsonObject>consumer(ORDER_DELIVERY_PROGRESS, replying(this::deliveryProgress));
+    bus.<JsonObject>consumer(ORDER_ADVANCE, replying(this::advance));
+    bus.<JsonObject>consumer(ORDER_EXPIRE_DUE, replying(this::expireDue));
+    bus.<JsonObject>consumer(ORDER_SWEEP, replying(this::sweep));
+    return Future.succeededFuture();
+  }
+
+  private Future<JsonObject> place(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    return placement.place(caller, body.getString("idempotencyKey"), body.getJsonObject("order")).map(placed -> {
+      if (!placed.replayed()) {
+        // The client has its answer; the rest of the saga runs on from here.
+        saga.advance(placed.order()).onFailure(failure ->
+          LOG.warn("order {}: saga paused after placement, the sweeper will resume it: {}",
+            placed.order().id(), failure.getMessage()));
+      }
+      return new JsonObject().put("replayed", placed.replayed()).put("order", placed.order().toApiJson());
+    });
+  }
+
+  private Future<JsonObject> get(Message<JsonObject> message) {
+    return visibleOrder(message.body()).map(Order::toApiJson);
+  }
+
+  private Future<JsonObject> events(Message<JsonObject> message) {
+    return visibleOrder(message.body()).compose(order -> store.events(order.orderId())
+      .map(events -> new JsonObject().put("orderId", order.id()).put("events", events)));
+  }
+
+  private Future<JsonObject> list(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    OrderCursor cursor = OrderCursor.decode(body.getString("cursor"));
+    int limit = body.getInteger("limit", 20);
+    String customer = caller.isAdmin() ? null : caller.subject();
+    return store.list(customer, body.getString("status"), cursor.createdAt(), cursor.orderId(), limit).map(page -> {
+      JsonArray orders = new JsonArray();
+      page.orders().forEach(order -> orders.add(order.toApiJson()));
+      return new JsonObject()
+        .put("orders", orders)
+        .put("nextCursor", page.last() == null ? null : OrderCursor.after(page.last()).encode());
+    });
+  }
+
+  private Future<JsonObject> cancel(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    return visibleOrder(body)
+      .compose(order -> saga.cancel(order, body.getString("reason"), caller))
+      .map(Order::toApiJson);
+  }
+
+  private Future<JsonObject> deliveryProgress(Message<JsonObject> message) {
+    DeliveryProgress progress = BusMessage.fromJson(message.body(), DeliveryProgress.class);
+    return saga.deliveryProgress(progress).map(Order::toApiJson);
+  }
+
+  private Future<JsonObject> advance(Message<JsonObject> message) {
+    return saga.load(message.body().getString("orderId")).compose(order -> order == null
+      ? Future.failedFuture(Problem.notFound("no order " + message.body().getString("orderId")))
+      : saga.advance(order)).map(Order::toApiJson);
+  }
+
+  /**
+   * One batch of the expiry scan. The batch is cancelled in one statement; compensation runs afterwards,
+   * and whatever of it fails is retried by the sweeper because the orders stay marked.
+   */
+  private Future<JsonObject> expireDue(Message<JsonObject> message) {
+    int batch = message.body().getInteger("batchSize", 500);
+    String reason = "expired: not completed within " + describe(expireAfter);
+    return store.expireDue(OrderStateMachine.cancellableFrom(), store.now().minus(expireAfter), batch, reason,
+      "system:expiry").map(expired -> {
+        expired.forEach(this::afterExpiry);
+        return new JsonObject().put("expired", expired.size());
+      });
+  }
+
+  private void afterExpiry(Expired expired) {
+    metrics.transitioned(OrderStatus.CANCELLED);
+    vertx.eventBus().publish(ORDER_STATUS_CHANGED, new com.oms.bus.OrderStatusChanged(expired.orderId().toString(),
+      expired.customerId(), expired.version(), expired.previous(), OrderStatus.CANCELLED.name(),
+      "expired", "system:expiry", store.now().toInstant().toString()).toJson());
+    store.find(expired.orderId()).compose(saga::compensate)
+      .onFailure(failure -> LOG.warn("order {}: compensation after expiry deferred: {}", expired.orderId(),
+        failure.getMessage()));
+  }
+
+  /** Drives on orders whose next step is overdue: after a crash, a timeout, or while no partner was free. */
+  private Future<JsonObject> sweep(Message<JsonObject> message) {
+    int batch = message.body().getInteger("batchSize", 200);
+    var before = store.now().minus(stallAfter);
+    Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
+    Future<List<UUID>> owing = store.compensationPending(before, batch);
+    return Future.all(stalled, owing).compose(found -> {
+      Set<UUID> ids = new java.util.LinkedHashSet<>(stalled.result());
+      ids.addAll(owing.result());
+      List<Future<Order>> driven = ids.stream()
+        .map(id -> store.find(id).compose(order -> order == null ? Future.succeededFuture(order) : saga.advance(order)))
+        .toList();
+      return Future.join(driven).transform(ar -> {
+        long failed = driven.stream().filter(Future::failed).count();
+        if (failed > 0) {
+          LOG.warn("sweep: {} of {} orders could not be driven on yet", failed, ids.size());
+        }
+        return Future.succeededFuture(new JsonObject().put("advanced", ids.size() - failed));
+      });
+    }).compose(result -> store.countByStatus().map(counts -> {
+      metrics.counted(counts);
+      return result;
+    }));
+  }
+
+  /** The order, if the caller may see it; a customer asking for someone else's order gets 404, not 403. */
+  private Future<Order> visibleOrder(JsonObject body) {
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    String orderId = body.getString("orderId");
+    return store.find(UUID.fromString(orderId)).compose(order -> {
+      if (order == null || !(caller.isAdmin() || order.ownedBy(caller.subject()))) {
+        return Future.failedFuture(Problem.notFound("no order " + orderId));
+      }
+      return Future.succeededFuture(order);
+    });
+  }
+
+  private static String describe(Duration duration) {
+    return duration.toHours() > 0 && duration.toMinutesPart() == 0
+      ? duration.toHours() + " hours"
+      : duration.toString();
+  }
+}

@@ -1,0 +1,51 @@
+package com.oms.order;
+
+import com.oms.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The saga's safety net: every interval, orders whose next step is overdue (the process died mid-step, a
+ * step timed out, no partner was free) or whose compensation is unfinished are driven on. Because the
+ * saga state lives in Postgres, this is also how a restarted service resumes what it was doing.
+ */
+public final class SagaSweeperVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SagaSweeperVerticle.class);
+
+  private final Duration interval;
+  private final int batchSize;
+  private final DeliveryOptions busOptions;
+  private boolean sweeping;
+
+  public SagaSweeperVerticle(Duration interval, int batchSize, Duration requestTimeout) {
+    this.interval = interval;
+    this.batchSize = batchSize;
+    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000));
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(interval.toMillis(), id -> sweep());
+    return Future.succeededFuture();
+  }
+
+  Future<Void> sweep() {
+    if (sweeping) {
+      return Future.succeededFuture();
+    }
+    sweeping = true;
+    return vertx.eventBus().<JsonObject>request(Addresses.ORDER_SWEEP, new JsonObject().put("batchSize", batchSize), busOptions)
+      .<Void>mapEmpty()
+      .onFailure(failure -> LOG.warn("saga sweep failed, next sweep retries: {}", failure.getMessage()))
+      .eventually(() -> {
+        sweeping = false;
+        return Future.succeededFuture();
+      });
+  }
+}

@@ -1,0 +1,70 @@
+package com.oms.testing;
+
+import com.oms.OmsApplication;
+import com.oms.config.ConfigLoader;
+import com.oms.config.OmsConfig;
+import com.oms.http.Tokens;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The whole service, started in-process for one test class against the shared {@link TestStack}, with a
+ * fresh database, its own Redis key prefix, a clock the test moves, and short scan intervals.
+ */
+public final class TestApp {
+
+  public final Vertx vertx;
+  public final OmsApplication app;
+  public final OmsConfig config;
+  public final TestClock clock;
+  public final Api api;
+  public final Tokens tokens;
+
+  private TestApp(Vertx vertx, OmsApplication app, OmsConfig config, TestClock clock) {
+    this.vertx = vertx;
+    this.app = app;
+    this.config = config;
+    this.clock = clock;
+    this.tokens = new Tokens(vertx, config.auth());
+    this.api = new Api(WebClient.create(vertx, new WebClientOptions()
+      .setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort())), tokens);
+  }
+
+  public static Future<TestApp> start(Vertx vertx) {
+    return start(vertx, json -> { });
+  }
+
+  /** {@code tweak} edits the configuration (a JSON tree shaped like conf/application.yaml) before start. */
+  public static Future<TestApp> start(Vertx vertx, Consumer<JsonObject> tweak) {
+    TestStack stack = TestStack.get();
+    TestClock clock = TestClock.startingNow();
+    return ConfigLoader.load(vertx, Map.of()).compose(raw -> {
+      raw.getJsonObject("http").put("port", 0).put("instances", 2);
+      raw.getJsonObject("postgres").put("url", stack.freshDatabase()).put("poolSize", 8);
+      raw.getJsonObject("redis").put("url", stack.redisUrl())
+        .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8));
+      raw.getJsonObject("order").put("instances", 2)
+        .put("sweepInterval", "PT0.2S").put("stallAfter", "PT10S")
+        .put("expiryScanInterval", "PT0.2S");
+      raw.getJsonObject("notification").put("smtpHost", "127.0.0.1").put("smtpPort", stack.smtp().port())
+        .put("relayInterval", "PT0.1S");
+      raw.getJsonObject("dev").put("seed", false);
+      tweak.accept(raw);
+      OmsConfig config = OmsConfig.fromJson(raw);
+      return OmsApplication.start(vertx, config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        .map(app -> new TestApp(vertx, app, config, clock));
+    });
+  }
+
+  public Future<Void> stop() {
+    return app.stop();
+  }
+}
