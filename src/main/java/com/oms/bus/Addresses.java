@@ -58,6 +58,8 @@ public final class Addresses {
   // payment domain --------------------------------------------------------------------------------
   /** {@link ChargeRequest} → {@link PaymentOutcome}. Idempotent per order. */
   public static final String PAYMENT_CHARGE = "payment.charge";
+  /** {} → {methods}: the payment methods a provider is registered for. */
+  public static final String PAYMENT_METHODS = "payment.methods";
   /** {orderId} → {@link PaymentOutcome}. Idempotent per order; a no-op when nothing was charged. */
   public static final String PAYMENT_REFUND = "payment.refund";
 

@@ -27,6 +27,10 @@ final class Access {
     if (subject == null || subject.isBlank()) {
       throw new Problem(ProblemType.UNAUTHORIZED, "the token has no subject");
     }
+    if (!principal.containsKey("exp") && !user.attributes().containsKey("exp")) {
+      // the JWT handler checks an expiry when there is one; a token that never expires is not accepted
+      throw new Problem(ProblemType.UNAUTHORIZED, "the token has no expiry (exp)");
+    }
     return new Caller(subject, roles.stream().map(String::valueOf).toList());
   }
 

@@ -40,11 +40,6 @@ public record Order(UUID orderId, String customerId, String storeId, OrderStatus
       row.getOffsetDateTime("updated_at"));
   }
 
-  public Order withCompensationPending(boolean pending) {
-    return new Order(orderId, customerId, storeId, status, version, currency, totalAmount, items, payment,
-      paymentInstrument, delivery, contact, partnerId, failureReason, pending, requestHash, createdAt, updatedAt);
-  }
-
   public String id() {
     return orderId.toString();
   }

@@ -19,6 +19,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -38,6 +40,7 @@ final class OrderPlacement {
   private final OrderSaga saga;
   private final OrderMetrics metrics;
   private final DeliveryOptions busOptions;
+  private Set<String> paymentMethods;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout) {
     this.vertx = vertx;
@@ -49,6 +52,30 @@ final class OrderPlacement {
 
   Future<Placed> place(Caller caller, String idempotencyKey, JsonObject request) {
     OrderDraft draft = OrderDraft.from(request);
+    return acceptedMethods().compose(methods -> {
+      if (!methods.contains(draft.paymentMethod())) {
+        return Future.failedFuture(new Problem(ProblemType.PAYMENT_METHOD_UNAVAILABLE,
+          draft.paymentMethod() + " payments are not available; use one of " + methods)
+          .with("methods", new JsonArray(List.copyOf(methods))));
+      }
+      return placeChecked(caller, idempotencyKey, draft);
+    });
+  }
+
+  /** The methods the payment domain has a provider for; asked once, they do not change while running. */
+  private Future<Set<String>> acceptedMethods() {
+    if (paymentMethods != null) {
+      return Future.succeededFuture(paymentMethods);
+    }
+    return request(Addresses.PAYMENT_METHODS, new JsonObject()).map(reply -> {
+      Set<String> methods = new java.util.TreeSet<>();
+      reply.getJsonArray("methods").forEach(method -> methods.add((String) method));
+      paymentMethods = methods;
+      return methods;
+    });
+  }
+
+  private Future<Placed> placeChecked(Caller caller, String idempotencyKey, OrderDraft draft) {
     if (idempotencyKey == null) {
       return placeNew(caller, null, draft);
     }

@@ -210,7 +210,7 @@ final class OrderSaga {
           : null;
         return store.compensationDone(order, payment);
       })
-      .map(done -> order.withCompensationPending(false))
+      .compose(done -> load(order.id()))
       .recover(failure -> {
         LOG.warn("order {}: compensation incomplete, will retry: {}", order.id(), failure.getMessage());
         return Future.succeededFuture(order);

@@ -1,6 +1,7 @@
 package com.oms.payment;
 
 import static com.oms.bus.Addresses.PAYMENT_CHARGE;
+import static com.oms.bus.Addresses.PAYMENT_METHODS;
 import static com.oms.bus.Addresses.PAYMENT_REFUND;
 import static com.oms.bus.Replies.replying;
 
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PaymentVerticle extends VerticleBase {
 
-  public static final String PAYMENT_METHODS = "payment.methods";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentVerticle.class);
 
   private final Pool pool;

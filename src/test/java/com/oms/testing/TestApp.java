@@ -35,7 +35,8 @@ public final class TestApp {
     this.clock = clock;
     this.tokens = new Tokens(vertx, config.auth());
     this.api = new Api(WebClient.create(vertx, new WebClientOptions()
-      .setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort())), tokens);
+      .setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32)), tokens);
   }
 
   public static Future<TestApp> start(Vertx vertx) {
