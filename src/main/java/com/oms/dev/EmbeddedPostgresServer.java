@@ -25,7 +25,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port);
     if (dataDirectory != null) {
       Files.createDirectories(dataDirectory.getParent());
-      builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+      // kept data should survive a crash: undo the embedded defaults that trade durability for speed
+      builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on");
     }
     builder.setServerConfig("max_connections", "300");
     return new EmbeddedPostgresServer(builder.start());

@@ -1,7 +1,6 @@
 package com.oms.http;
 
 import com.oms.config.OmsConfig;
-import com.oms.support.Resources;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -54,9 +53,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return OpenAPIContract.from(vertx, CONTRACT).compose(contract -> {
-      Router router = apiRouter(contract);
-      mountOperations(router);
+    Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
+    Future<String> contractText = vertx.fileSystem().readFile(CONTRACT).map(Object::toString);
+    return Future.all(contract, contractText).compose(loaded -> {
+      Router router = apiRouter(contract.result());
+      mountOperations(router, contractText.result());
       HttpServerOptions options = new HttpServerOptions()
         .setPort(config.http().port())
         .setHost(config.http().host())
@@ -86,8 +87,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     return JWTAuth.create(vertx, options);
   }
 
-  private void mountOperations(Router router) {
-    String contract = Resources.text(CONTRACT);
+  private void mountOperations(Router router, String contract) {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml; charset=utf-8")
       .end(contract));

@@ -47,9 +47,11 @@ public final class TestApp {
   public static Future<TestApp> start(Vertx vertx, Consumer<JsonObject> tweak) {
     TestStack stack = TestStack.get();
     TestClock clock = TestClock.startingNow();
-    return ConfigLoader.load(vertx, Map.of()).compose(raw -> {
+    Future<String> database = vertx.executeBlocking(stack::freshDatabase);
+    return Future.all(ConfigLoader.load(vertx, Map.of()), database).compose(loaded -> {
+      JsonObject raw = loaded.resultAt(0);
       raw.getJsonObject("http").put("port", 0).put("instances", 2);
-      raw.getJsonObject("postgres").put("url", stack.freshDatabase()).put("poolSize", 8);
+      raw.getJsonObject("postgres").put("url", database.result()).put("poolSize", 8);
       raw.getJsonObject("redis").put("url", stack.redisUrl())
         .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8));
       raw.getJsonObject("order").put("instances", 2)
