@@ -39,6 +39,9 @@ final class ProblemResponses {
       return;
     }
     JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    if (problem.extensions().containsKey("orderId")) {
+      ctx.put(RequestLog.ORDER_ID, problem.extensions().getString("orderId"));
+    }
     if (problem.status() == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
     }
