@@ -1,16 +1,20 @@
 -- The order was picked up: its reservation leaves on-hand stock.
--- KEYS and ARGV as in hold.lua; ARGV[#KEYS] is how long (seconds) the deducted record is kept.
--- Returns DEDUCTED (now or before), or the state that forbids it (HELD, RELEASED, MISSING).
-local state = redis.call('HGET', KEYS[1], 'state')
+-- KEYS as in hold.lua; ARGV[i] the quantity of the line in KEYS[i + 2]; ARGV[#KEYS - 1] how long
+-- (seconds) the finished record is kept.
+-- Returns DEDUCTED (now or before), the state that forbids it (HELD, RELEASED, MISSING), or NOSTOCK.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 'NOSTOCK'
+end
+local state = redis.call('HGET', KEYS[2], 'state')
 if state ~= 'RESERVED' then
   return state or 'MISSING'
 end
-local keep = tonumber(ARGV[#KEYS])
-for i = 2, #KEYS do
-  local quantity = tonumber(ARGV[i - 1])
+for i = 3, #KEYS do
+  local quantity = tonumber(ARGV[i - 2])
   redis.call('HINCRBY', KEYS[i], 'reserved', -quantity)
   redis.call('HINCRBY', KEYS[i], 'onHand', -quantity)
 end
-redis.call('HSET', KEYS[1], 'state', 'DEDUCTED')
-redis.call('EXPIRE', KEYS[1], keep)
+redis.call('HSET', KEYS[2], 'state', 'DEDUCTED')
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[#KEYS - 1]))
+redis.call('INCR', KEYS[1])
 return 'DEDUCTED'

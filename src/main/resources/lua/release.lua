@@ -1,19 +1,23 @@
 -- Give an order's hold or reservation back to available stock.
--- KEYS and ARGV as in hold.lua; ARGV[#KEYS] is how long (seconds) the released record is kept.
--- A release of an order never held leaves a RELEASED record behind, so a hold that arrives late
--- (after its order was given up) cannot take stock any more.
--- Returns RELEASED (now or before) or DEDUCTED (picked up: nothing to give back).
-local state = redis.call('HGET', KEYS[1], 'state')
-local keep = tonumber(ARGV[#KEYS])
+-- KEYS as in hold.lua; ARGV[i] the quantity of the line in KEYS[i + 2]; ARGV[#KEYS - 1] how long
+-- (seconds) the finished record is kept.
+-- Releasing an order never held leaves a RELEASED record, so a hold arriving late cannot take stock.
+-- Returns RELEASED (now or before), DEDUCTED (picked up: nothing to give back) or NOSTOCK.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 'NOSTOCK'
+end
+local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'RELEASED' or state == 'DEDUCTED' then
   return state
 end
-if state == 'HELD' or state == 'RESERVED' then
-  local counter = (state == 'HELD') and 'held' or 'reserved'
-  for i = 2, #KEYS do
-    redis.call('HINCRBY', KEYS[i], counter, -tonumber(ARGV[i - 1]))
+-- PENDING: restored by a rebuild and counted as held
+if state == 'HELD' or state == 'PENDING' or state == 'RESERVED' then
+  local counter = (state == 'RESERVED') and 'reserved' or 'held'
+  for i = 3, #KEYS do
+    redis.call('HINCRBY', KEYS[i], counter, -tonumber(ARGV[i - 2]))
   end
 end
-redis.call('HSET', KEYS[1], 'state', 'RELEASED')
-redis.call('EXPIRE', KEYS[1], keep)
+redis.call('HSET', KEYS[2], 'state', 'RELEASED')
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[#KEYS - 1]))
+redis.call('INCR', KEYS[1])
 return 'RELEASED'

@@ -1,12 +1,22 @@
--- Set the on-hand quantity of one SKU, unless it would drop below what orders hold or reserve.
--- KEYS[1] the stock hash; ARGV[1] the new on-hand quantity.
--- Returns {'OK', onHand, held, reserved} or {'BELOW', onHand, held, reserved} (nothing changed).
-local stock = redis.call('HMGET', KEYS[1], 'onHand', 'held', 'reserved')
+-- Change the on-hand quantity of one SKU, unless available stock would drop below zero.
+-- KEYS[1] the store's ops counter; KEYS[2] the stock hash.
+-- ARGV[1] 'SET' or 'ADD'; ARGV[2] the new quantity (SET) or the signed delta (ADD).
+-- Returns {'OK', onHand, held, reserved}, {'BELOW', onHand, held, reserved} (nothing changed) or
+-- {'NOSTOCK'} (store not loaded).
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'NOSTOCK'}
+end
+local stock = redis.call('HMGET', KEYS[2], 'onHand', 'held', 'reserved')
+local onHand = tonumber(stock[1]) or 0
 local held = tonumber(stock[2]) or 0
 local reserved = tonumber(stock[3]) or 0
-local wanted = tonumber(ARGV[1])
-if wanted < held + reserved then
-  return {'BELOW', tonumber(stock[1]) or 0, held, reserved}
+local wanted = tonumber(ARGV[2])
+if ARGV[1] == 'ADD' then
+  wanted = onHand + wanted
 end
-redis.call('HSET', KEYS[1], 'onHand', wanted, 'held', held, 'reserved', reserved)
+if wanted < held + reserved then
+  return {'BELOW', onHand, held, reserved}
+end
+redis.call('HSET', KEYS[2], 'onHand', wanted, 'held', held, 'reserved', reserved)
+redis.call('INCR', KEYS[1])
 return {'OK', wanted, held, reserved}

@@ -1,4 +1,6 @@
 -- Statements of the inventory domain: stores, stock and the durable ledger of holds.
+-- Postgres is the truth: per SKU, on-hand is stock_items.on_hand, held and reserved are the sums of the
+-- ledger lines in state HELD and RESERVED. Redis is a projection of exactly these figures.
 
 -- name: upsert-store
 INSERT INTO stores (store_id, name, lat, lon, updated_at)
@@ -10,6 +12,13 @@ RETURNING store_id, name, lat, lon, updated_at
 -- name: store-exists
 SELECT 1 FROM stores WHERE store_id = $1
 
+-- name: all-stores
+SELECT store_id FROM stores ORDER BY store_id
+
+-- name: lock-stock
+-- The row lock serialises on-hand changes of one SKU across instances while Redis applies them.
+SELECT on_hand, price_amount, currency FROM stock_items WHERE store_id = $1 AND sku = $2 FOR UPDATE
+
 -- name: upsert-stock
 INSERT INTO stock_items (store_id, sku, on_hand, price_amount, currency, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -17,8 +26,24 @@ ON CONFLICT (store_id, sku) DO UPDATE
    SET on_hand = EXCLUDED.on_hand, price_amount = EXCLUDED.price_amount, currency = EXCLUDED.currency,
        updated_at = EXCLUDED.updated_at
 
+-- name: set-on-hand
+UPDATE stock_items SET on_hand = $3, updated_at = $4 WHERE store_id = $1 AND sku = $2
+
+-- name: find-adjustment
+SELECT sku, delta, on_hand_after FROM stock_adjustments WHERE store_id = $1 AND idempotency_key = $2
+
+-- name: insert-adjustment
+INSERT INTO stock_adjustments (store_id, idempotency_key, sku, delta, reason, on_hand_after, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+
 -- name: find-stock
 SELECT on_hand, price_amount, currency FROM stock_items WHERE store_id = $1 AND sku = $2
+
+-- name: list-stock
+SELECT sku, on_hand, price_amount, currency FROM stock_items
+ WHERE store_id = $1 AND sku > $2
+ ORDER BY sku
+ LIMIT $3
 
 -- name: quote
 -- One row per known SKU; a store without any of them still answers one row with a null sku.
@@ -27,21 +52,29 @@ SELECT s.lat, s.lon, i.sku, i.price_amount, i.currency
   LEFT JOIN stock_items i ON i.store_id = s.store_id AND i.sku = ANY ($2)
  WHERE s.store_id = $1
 
--- name: record-hold
-INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
-VALUES ($1, $2, $3, 'HELD', $4, $4)
-ON CONFLICT (order_id) DO NOTHING
+-- name: claim-hold
+-- Written before Redis is asked. A repeat of a refused hold (REJECTED) may try again; any other state
+-- is answered as it is, and a RELEASED or DEDUCTED order is never held again.
+INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
+VALUES ($1, $2, $3, 'HELD', $4, $5, $5)
+ON CONFLICT (order_id) DO UPDATE
+   SET state = CASE WHEN stock_holds.state = 'REJECTED' THEN 'HELD' ELSE stock_holds.state END,
+       updated_at = EXCLUDED.updated_at
+RETURNING state
+
+-- name: reject-hold
+UPDATE stock_holds SET state = 'REJECTED', updated_at = $2 WHERE order_id = $1 AND state = 'HELD'
 
 -- name: record-commit
 UPDATE stock_holds SET state = 'RESERVED', updated_at = $2 WHERE order_id = $1 AND state = 'HELD'
 
 -- name: record-release
--- Also records a release of an order that never held anything, mirroring the Redis tombstone.
+-- Also records a release of an order that never held anything: a late hold then finds RELEASED.
 INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
 VALUES ($1, $2, $3, 'RELEASED', $4, $4)
 ON CONFLICT (order_id) DO UPDATE
    SET state = 'RELEASED', updated_at = EXCLUDED.updated_at
- WHERE stock_holds.state IN ('HELD', 'RESERVED')
+ WHERE stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED')
 
 -- name: record-deduct
 -- On-hand stock drops exactly once per order: only the statement that moves the ledger row from
@@ -58,3 +91,21 @@ UPDATE stock_items s
    SET on_hand = s.on_hand - line.quantity, updated_at = $2
   FROM line
  WHERE s.store_id = line.store_id AND s.sku = line.sku
+
+-- name: committed-of-sku
+-- What open holds take of one SKU, by state, as the ledger says.
+SELECT coalesce(sum(CASE WHEN h.state = 'HELD' THEN l.quantity END), 0) AS held,
+       coalesce(sum(CASE WHEN h.state = 'RESERVED' THEN l.quantity END), 0) AS reserved
+  FROM stock_holds h, jsonb_to_recordset(h.lines) AS l (sku text, quantity integer)
+ WHERE h.store_id = $1 AND h.state IN ('HELD', 'RESERVED') AND l.sku = $2
+
+-- name: snapshot
+-- One statement, so stock and holds come from one instant: a deduction (which changes both) is seen
+-- entirely or not at all. Recently rejected holds come along so stale PENDING records can be removed.
+SELECT 'stock' AS kind, sku, on_hand, NULL::uuid AS order_id, NULL::text AS state, NULL::jsonb AS lines
+  FROM stock_items WHERE store_id = $1
+UNION ALL
+SELECT 'hold', NULL, NULL, order_id, state, lines
+  FROM stock_holds
+ WHERE store_id = $1
+   AND (state IN ('HELD', 'RESERVED') OR (state = 'REJECTED' AND updated_at > $2))

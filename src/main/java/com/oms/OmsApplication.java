@@ -82,7 +82,8 @@ public final class OmsApplication {
     RedisOptions redisOptions = new RedisOptions()
       .setConnectionString(config.redis().url())
       .setMaxPoolSize(config.redis().poolSize())
-      .setMaxWaitingHandlers(config.redis().maxWaitingHandlers());
+      .setMaxWaitingHandlers(config.redis().maxWaitingHandlers())
+      .setMaxPoolWaiting(config.redis().maxWaitingHandlers());
     redisOptions.getNetClientOptions().setConnectTimeout(2_000);
     Redis redis = Redis.createClient(vertx, redisOptions);
     WebClient webClient = WebClient.create(vertx, new WebClientOptions()
@@ -111,14 +112,15 @@ public final class OmsApplication {
           config.payment().gatewayApiKey(), config.payment().gatewayTimeout()));
         return deploy(() -> new PaymentVerticle(pool, clock, providers), 1);
       })
-      .compose(v -> deploy(() -> new InventoryVerticle(pool, redis, config.redis().keyPrefix(), clock), 1))
+      .compose(v -> deploy(() -> new InventoryVerticle(pool, redis, clock, new InventoryVerticle.Settings(
+        config.redis().keyPrefix(), config.order().paymentWindow(), config.inventory().reconcileInterval(),
+        config.inventory().lossCheckInterval()), registry), 1))
       .compose(v -> deploy(() -> new DeliveryVerticle(pool, clock, config.delivery().partnerCapacity(),
         bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new NotificationVerticle(pool, clock, channels(config),
         config.notification().relayInterval(), config.notification().relayBatchSize(),
         config.notification().maxAttempts()), 1))
-      .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(),
-        config.order().expireAfter(), config.order().stallAfter()), scaled))
+      .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(), config.order()), scaled))
       .compose(v -> deploy(() -> new SagaSweeperVerticle(config.order().sweepInterval(),
         config.order().sweepBatchSize(), bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),

@@ -54,6 +54,12 @@ public final class Addresses {
   public static final String INVENTORY_PUT_STOCK = "inventory.put-stock";
   /** {storeId, sku} → StockLevel JSON. */
   public static final String INVENTORY_GET_STOCK = "inventory.get-stock";
+  /** {storeId, sku, delta, reason, idempotencyKey} → StockLevel JSON: restock or shrinkage, once per key. */
+  public static final String INVENTORY_ADJUST_STOCK = "inventory.adjust-stock";
+  /** {storeId, limit, cursor?} → {storeId, items, nextCursor}. */
+  public static final String INVENTORY_LIST_STOCK = "inventory.list-stock";
+  /** {} → {corrected}: verify every store's projection against Postgres now, and repair it. */
+  public static final String INVENTORY_RECONCILE = "inventory.reconcile";
 
   // payment domain --------------------------------------------------------------------------------
   /** {@link ChargeRequest} → {@link PaymentOutcome}. Idempotent per order. */

@@ -65,7 +65,7 @@ public final class Replies {
       }
       String name = t.getClass().getSimpleName();
       String message = String.valueOf(t.getMessage());
-      if (name.contains("Timeout") || message.contains("Connection refused") || message.contains("timed out")
+      if (name.contains("Timeout") || name.contains("TooBusy") || name.contains("Closed") || message.contains("Connection refused") || message.contains("timed out")
         || message.contains("Connection is closed") || message.contains("acquire a connection")) {
         return true;
       }

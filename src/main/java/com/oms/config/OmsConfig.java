@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /** Typed configuration, read once at start-up from conf/application.yaml plus environment overrides. */
 public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bus bus, Order order,
-                        Payment payment, Delivery delivery, Notification notification, Dev dev, JsonObject raw) {
+                        Inventory inventory, Payment payment, Delivery delivery, Notification notification, Dev dev,
+                        JsonObject raw) {
 
   public record Http(int port, String host, int instances, long maxBodyBytes) {
   }
@@ -29,7 +30,11 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
   }
 
   public record Order(Duration expireAfter, Duration expiryScanInterval, int expiryBatchSize,
-                      Duration sweepInterval, Duration stallAfter, int sweepBatchSize, int instances) {
+                      Duration sweepInterval, Duration stallAfter, int sweepBatchSize, int instances,
+                      Duration paymentWindow, int maxLines) {
+  }
+
+  public record Inventory(Duration reconcileInterval, Duration lossCheckInterval) {
   }
 
   public record Payment(String gatewayUrl, int simulatorPort, String gatewayApiKey, Duration gatewayTimeout) {
@@ -58,6 +63,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject auth = section(json, "auth");
     JsonObject bus = section(json, "bus");
     JsonObject order = section(json, "order");
+    JsonObject inventory = section(json, "inventory");
     JsonObject payment = section(json, "payment");
     JsonObject delivery = section(json, "delivery");
     JsonObject notification = section(json, "notification");
@@ -74,7 +80,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
       new Order(duration(order, "expireAfter", "PT48H"), duration(order, "expiryScanInterval", "PT30S"),
         order.getInteger("expiryBatchSize", 500), duration(order, "sweepInterval", "PT5S"),
         duration(order, "stallAfter", "PT10S"), order.getInteger("sweepBatchSize", 200),
-        order.getInteger("instances", 0)),
+        order.getInteger("instances", 0), duration(order, "paymentWindow", "PT15M"), order.getInteger("maxLines", 50)),
+      new Inventory(duration(inventory, "reconcileInterval", "PT60S"), duration(inventory, "lossCheckInterval", "PT1S")),
       new Payment(payment.getString("gatewayUrl", ""), payment.getInteger("simulatorPort", 0),
         payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S")),
       new Delivery(delivery.getInteger("partnerCapacity", 1)),

@@ -58,7 +58,7 @@ public final class ExpiryScannerVerticle extends VerticleBase {
     JsonObject command = new JsonObject().put("batchSize", batchSize);
     return vertx.eventBus().<JsonObject>request(Addresses.ORDER_EXPIRE_DUE, command, busOptions).compose(reply -> {
       int expired = reply.body().getInteger("expired");
-      return expired < batchSize ? Future.succeededFuture(soFar + expired) : nextBatch(soFar + expired);
+      return reply.body().getBoolean("more", false) ? nextBatch(soFar + expired) : Future.succeededFuture(soFar + expired);
     });
   }
 }

@@ -41,6 +41,8 @@ final class ApiRoutes {
     builder.getRoute("putStore").addHandler(handle(this::putStore));
     builder.getRoute("putInventory").addHandler(handle(this::putInventory));
     builder.getRoute("getInventory").addHandler(handle(this::getInventory));
+    builder.getRoute("listInventory").addHandler(handle(this::listInventory));
+    builder.getRoute("adjustInventory").addHandler(handle(this::adjustInventory));
     builder.getRoute("registerPartner").addHandler(handle(this::registerPartner));
     builder.getRoute("setPartnerAvailability").addHandler(handle(this::setPartnerAvailability));
     builder.getRoute("listPartnerDeliveries").addHandler(handle(this::listPartnerDeliveries));
@@ -116,6 +118,26 @@ final class ApiRoutes {
     Access.require(ctx, Caller.ADMIN);
     JsonObject command = new JsonObject().put("storeId", ctx.pathParam("storeId")).put("sku", ctx.pathParam("sku"));
     return reply(ctx, request(INVENTORY_GET_STOCK, command));
+  }
+
+  private Future<Void> listInventory(RoutingContext ctx) {
+    Access.require(ctx, Caller.ADMIN);
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    Object limit = query(validated, "limit");
+    JsonObject command = new JsonObject()
+      .put("storeId", ctx.pathParam("storeId"))
+      .put("limit", limit == null ? 50 : ((Number) limit).intValue())
+      .put("cursor", query(validated, "cursor"));
+    return reply(ctx, request(INVENTORY_LIST_STOCK, command));
+  }
+
+  private Future<Void> adjustInventory(RoutingContext ctx) {
+    Access.require(ctx, Caller.ADMIN);
+    JsonObject command = body(ctx).copy()
+      .put("storeId", ctx.pathParam("storeId"))
+      .put("sku", ctx.pathParam("sku"))
+      .put("idempotencyKey", ctx.request().getHeader("Idempotency-Key"));
+    return reply(ctx, request(INVENTORY_ADJUST_STOCK, command));
   }
 
   private Future<Void> registerPartner(RoutingContext ctx) {

@@ -12,11 +12,25 @@ final class InventoryKeys {
     this.prefix = keyPrefix + ":inventory:v1:";
   }
 
+  /**
+   * Counts the operations applied to a store: the reconciler's fence. Its existence also says the store
+   * is loaded; after Redis lost its data it is missing, and every script answers NOSTOCK until the store
+   * is loaded again from Postgres.
+   */
+  String ops(String storeId) {
+    return prefix + "{" + storeId + "}:ops";
+  }
+
   String stock(String storeId, String sku) {
     return prefix + "{" + storeId + "}:stock:" + sku;
   }
 
   String hold(String storeId, String orderId) {
     return prefix + "{" + storeId + "}:hold:" + orderId;
+  }
+
+  /** Set once Redis holds a full load; missing means Redis restarted empty or was flushed. */
+  String loadedMarker() {
+    return prefix + "loaded";
   }
 }

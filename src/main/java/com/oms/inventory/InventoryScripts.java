@@ -8,6 +8,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -22,8 +23,10 @@ final class InventoryScripts {
     HOLD("lua/hold.lua"),
     COMMIT("lua/commit.lua"),
     RELEASE("lua/release.lua"),
+    REJECT("lua/reject.lua"),
     DEDUCT("lua/deduct.lua"),
-    SET_STOCK("lua/set_stock.lua");
+    SET_STOCK("lua/set_stock.lua"),
+    RECONCILE("lua/reconcile.lua");
 
     final String source;
     final String sha;
@@ -42,10 +45,15 @@ final class InventoryScripts {
 
   /** Loads every script once, so the first orders do not pay for a NOSCRIPT round trip. */
   Future<Void> preload() {
-    List<Request> loads = java.util.Arrays.stream(Script.values())
+    List<Request> loads = Arrays.stream(Script.values())
       .map(script -> Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source))
       .toList();
     return redis.batch(loads).mapEmpty();
+  }
+
+  /** The first word of a script's answer: a status string, or the first element of a list. */
+  static String outcome(Response reply) {
+    return reply.type() == io.vertx.redis.client.ResponseType.MULTI ? reply.get(0).toString() : reply.toString();
   }
 
   Future<Response> run(Script script, List<String> keys, List<String> args) {

@@ -13,37 +13,33 @@ import com.oms.bus.Shortage;
 import com.oms.bus.StockCommand;
 import com.oms.bus.StockLine;
 import com.oms.inventory.InventoryScripts.Script;
-import com.oms.support.SqlStatements;
-import com.oms.support.Times;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns stores, stock and holds. Redis answers "is there enough, take it" atomically per order through
- * Lua; Postgres keeps the durable record of every hold, commit, release and deduction.
+ * Lua; Postgres keeps the durable record of every hold, commit, release and deduction, and the
+ * reconciler keeps Redis equal to it.
  */
 public final class InventoryVerticle extends VerticleBase {
 
@@ -51,43 +47,71 @@ public final class InventoryVerticle extends VerticleBase {
   /** How long a released or deducted hold record stays in Redis to keep late repeats idempotent. */
   private static final long FINISHED_HOLD_SECONDS = Duration.ofDays(7).toSeconds();
 
+  public record Settings(String keyPrefix, Duration holdTtl, Duration reconcileInterval, Duration lossCheckInterval) {
+  }
+
   private final Pool pool;
   private final Redis redis;
   private final Clock clock;
-  private final InventoryKeys keys;
-  private final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
+  private final Settings settings;
+  private final MeterRegistry registry;
+  private StockLedger ledger;
+  private StockProjection projection;
+  private Reconciler reconciler;
+  private StockAdmin admin;
   private InventoryScripts scripts;
 
-  public InventoryVerticle(Pool pool, Redis redis, String keyPrefix, Clock clock) {
+  public InventoryVerticle(Pool pool, Redis redis, Clock clock, Settings settings, MeterRegistry registry) {
     this.pool = pool;
     this.redis = redis;
     this.clock = clock;
-    this.keys = new InventoryKeys(keyPrefix);
+    this.settings = settings;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
+    InventoryKeys keys = new InventoryKeys(settings.keyPrefix());
     scripts = new InventoryScripts(redis);
+    ledger = new StockLedger(pool, clock);
+    reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
+    projection = new StockProjection(scripts, keys, reconciler);
+    admin = new StockAdmin(pool, redis, ledger, projection, reconciler, keys);
+
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(INVENTORY_QUOTE, replying(this::quote));
     bus.<JsonObject>consumer(INVENTORY_HOLD, replying(this::hold));
     bus.<JsonObject>consumer(INVENTORY_COMMIT, replying(this::commit));
     bus.<JsonObject>consumer(INVENTORY_RELEASE, replying(this::release));
     bus.<JsonObject>consumer(INVENTORY_DEDUCT, replying(this::deduct));
-    bus.<JsonObject>consumer(INVENTORY_PUT_STORE, replying(this::putStore));
-    bus.<JsonObject>consumer(INVENTORY_PUT_STOCK, replying(this::putStock));
-    bus.<JsonObject>consumer(INVENTORY_GET_STOCK, replying(this::getStock));
-    // Redis may be down at start-up; the first EVALSHA then falls back to EVAL.
-    return scripts.preload().recover(failure -> {
-      LOG.warn("could not preload inventory scripts yet: {}", failure.getMessage());
+    bus.<JsonObject>consumer(INVENTORY_PUT_STORE, replying(message -> admin.putStore(message.body())));
+    bus.<JsonObject>consumer(INVENTORY_PUT_STOCK, replying(message -> admin.putStock(message.body())));
+    bus.<JsonObject>consumer(INVENTORY_ADJUST_STOCK, replying(message -> admin.adjustStock(message.body())));
+    bus.<JsonObject>consumer(INVENTORY_GET_STOCK, replying(message ->
+      admin.getStock(message.body().getString("storeId"), message.body().getString("sku"))));
+    bus.<JsonObject>consumer(INVENTORY_LIST_STOCK, replying(message -> admin.listStock(message.body().getString("storeId"),
+      message.body().getInteger("limit", 50), message.body().getString("cursor"))));
+    bus.<JsonObject>consumer(INVENTORY_RECONCILE, replying(message -> reconciler.reconcileAll()
+      .map(fixed -> new JsonObject().put("corrected", fixed))));
+
+    vertx.setPeriodic(settings.lossCheckInterval().toMillis(), id -> loadIfLost());
+    vertx.setPeriodic(settings.reconcileInterval().toMillis(), id -> reconciler.reconcileAll()
+      .onFailure(failure -> LOG.warn("periodic reconciliation failed, next run retries: {}", failure.getMessage())));
+    // Redis may be down at start-up: the service starts anyway and loads the projection once it is back.
+    return scripts.preload().compose(v -> reconciler.loadIfLost()).recover(failure -> {
+      LOG.warn("inventory projection not checked at start-up ({}); the periodic check will", failure.getMessage());
       return Future.succeededFuture();
     });
+  }
+
+  private void loadIfLost() {
+    reconciler.loadIfLost().onFailure(failure -> LOG.debug("projection check failed: {}", failure.getMessage()));
   }
 
   private Future<JsonObject> quote(Message<JsonObject> message) {
     QuoteRequest request = BusMessage.fromJson(message.body(), QuoteRequest.class);
     Tuple params = Tuple.of(request.storeId()).addArrayOfString(request.skus().toArray(String[]::new));
-    return pool.preparedQuery(sql.get("quote")).execute(params).map(rows -> {
+    return pool.preparedQuery(ledger.sql.get("quote")).execute(params).map(rows -> {
       if (rows.size() == 0) {
         throw new Problem(ProblemType.UNKNOWN_STORE, "store '" + request.storeId() + "' does not exist");
       }
@@ -116,33 +140,44 @@ public final class InventoryVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The ledger row first, then Redis. If Redis times out, the outcome is unknown: the order is then
+   * failed and released by the order domain, and the release (recorded in both) settles it either way.
+   */
   private Future<JsonObject> hold(Message<JsonObject> message) {
     StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
-    return scripts.run(Script.HOLD, scriptKeys(command), quantities(command)).compose(reply -> {
-      String outcome = reply.get(0).toString();
-      switch (outcome) {
-        case "HELD":
-          return recordHold(command).map(v -> new HoldOutcome(true, List.of()).toJson());
-        case "SHORT":
-          return Future.succeededFuture(new HoldOutcome(false, shortages(command, reply)).toJson());
-        case "EXISTS": {
-          String state = reply.get(1).toString();
-          if ("RELEASED".equals(state)) {
-            return Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
-              "the stock of order " + command.orderId() + " was already released"));
-          }
-          // a repeat: make sure the ledger has it too (the first attempt may have failed after Redis)
-          return recordHold(command).map(v -> new HoldOutcome(true, List.of()).toJson());
-        }
-        default:
-          return Future.failedFuture(new IllegalStateException("hold.lua answered " + outcome));
-      }
+    var expiresAt = ledger.now().plus(settings.holdTtl());
+    return ledger.claimHold(command, expiresAt).compose(state -> switch (state) {
+      case "HELD" -> projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
+        .compose(reply -> holdAnswered(command, reply));
+      case "RESERVED", "DEDUCTED" -> Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+      default -> Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
+        "the stock of order " + command.orderId() + " was already released"));
     });
   }
 
-  private Future<Void> recordHold(StockCommand command) {
-    Tuple params = Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now());
-    return pool.preparedQuery(sql.get("record-hold")).execute(params).mapEmpty();
+  private Future<JsonObject> holdAnswered(StockCommand command, Response reply) {
+    switch (InventoryScripts.outcome(reply)) {
+      case "HELD":
+        return Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+      case "SHORT": {
+        List<Shortage> shortages = shortages(command, reply);
+        // Postgres first, then Redis: a rebuild in between sees REJECTED and stops counting the hold
+        return ledger.rejectHold(command.orderId())
+          .compose(v -> scripts.run(Script.REJECT, projection.scriptKeys(command), projection.quantities(command)))
+          .map(v -> new HoldOutcome(false, shortages).toJson());
+      }
+      case "EXISTS": {
+        String state = reply.get(1).toString();
+        if ("RELEASED".equals(state)) {
+          return Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
+            "the stock of order " + command.orderId() + " was already released"));
+        }
+        return Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+      }
+      default:
+        return Future.failedFuture(new IllegalStateException("hold.lua answered " + reply));
+    }
   }
 
   private static List<Shortage> shortages(StockCommand command, Response reply) {
@@ -156,139 +191,35 @@ public final class InventoryVerticle extends VerticleBase {
 
   private Future<JsonObject> commit(Message<JsonObject> message) {
     StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
-    return scripts.run(Script.COMMIT, scriptKeys(command), quantities(command)).compose(reply -> {
+    return projection.apply(Script.COMMIT, command).compose(reply -> {
       String state = reply.toString();
-      if (!"RESERVED".equals(state)) {
-        return Future.succeededFuture(stateReply(state));
-      }
-      Tuple params = Tuple.of(UUID.fromString(command.orderId()), now());
-      return pool.preparedQuery(sql.get("record-commit")).execute(params).map(rows -> stateReply(state));
+      return "RESERVED".equals(state)
+        ? ledger.recordCommit(command.orderId()).map(v -> stateReply(state))
+        : Future.succeededFuture(stateReply(state));
     });
   }
 
   private Future<JsonObject> release(Message<JsonObject> message) {
     StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
-    List<String> args = new ArrayList<>(quantities(command));
-    args.add(String.valueOf(FINISHED_HOLD_SECONDS));
-    return scripts.run(Script.RELEASE, scriptKeys(command), args).compose(reply -> {
+    return projection.apply(Script.RELEASE, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
       String state = reply.toString();
-      if (!"RELEASED".equals(state)) {
-        return Future.succeededFuture(stateReply(state));
-      }
-      Tuple params = Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now());
-      return pool.preparedQuery(sql.get("record-release")).execute(params).map(rows -> stateReply(state));
+      return "RELEASED".equals(state)
+        ? ledger.recordRelease(command).map(v -> stateReply(state))
+        : Future.succeededFuture(stateReply(state));
     });
   }
 
   private Future<JsonObject> deduct(Message<JsonObject> message) {
     StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
-    List<String> args = new ArrayList<>(quantities(command));
-    args.add(String.valueOf(FINISHED_HOLD_SECONDS));
-    return scripts.run(Script.DEDUCT, scriptKeys(command), args).compose(reply -> {
+    return projection.apply(Script.DEDUCT, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
       String state = reply.toString();
-      if (!"DEDUCTED".equals(state)) {
-        return Future.succeededFuture(stateReply(state));
-      }
-      Tuple params = Tuple.of(UUID.fromString(command.orderId()), now());
-      return pool.preparedQuery(sql.get("record-deduct")).execute(params).map(rows -> stateReply(state));
+      return "DEDUCTED".equals(state)
+        ? ledger.recordDeduct(command.orderId()).map(v -> stateReply(state))
+        : Future.succeededFuture(stateReply(state));
     });
-  }
-
-  private Future<JsonObject> putStore(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    JsonObject location = body.getJsonObject("location");
-    Tuple params = Tuple.of(body.getString("storeId"), body.getString("name"), location.getDouble("lat"),
-      location.getDouble("lon"), now());
-    return pool.preparedQuery(sql.get("upsert-store")).execute(params).map(rows -> {
-      Row row = rows.iterator().next();
-      return new JsonObject()
-        .put("storeId", row.getString("store_id"))
-        .put("name", row.getString("name"))
-        .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
-        .put("updatedAt", Times.iso(row.getOffsetDateTime("updated_at")));
-    });
-  }
-
-  /**
-   * Redis first, because only there can "not below what is held" be checked atomically with the write;
-   * then Postgres. Should the second write fail, the admin's retry converges both.
-   */
-  private Future<JsonObject> putStock(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    String storeId = body.getString("storeId");
-    String sku = body.getString("sku");
-    int quantity = body.getInteger("quantity");
-    JsonObject price = body.getJsonObject("price");
-    return pool.preparedQuery(sql.get("store-exists")).execute(Tuple.of(storeId)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(Problem.notFound("store '" + storeId + "' does not exist"));
-      }
-      return scripts.run(Script.SET_STOCK, List.of(keys.stock(storeId, sku)), List.of(String.valueOf(quantity)));
-    }).compose(reply -> {
-      long onHand = reply.get(1).toLong();
-      long held = reply.get(2).toLong();
-      long reserved = reply.get(3).toLong();
-      if ("BELOW".equals(reply.get(0).toString())) {
-        return Future.failedFuture(new Problem(ProblemType.STOCK_BELOW_COMMITTED,
-          "orders hold " + held + " and reserve " + reserved + " of " + sku + "; on-hand cannot be " + quantity)
-          .with("held", held).with("reserved", reserved));
-      }
-      Tuple params = Tuple.of(storeId, sku, quantity, price.getLong("amount"), price.getString("currency"), now());
-      return pool.preparedQuery(sql.get("upsert-stock")).execute(params)
-        .map(v -> stockLevel(storeId, sku, onHand, held, reserved, price));
-    });
-  }
-
-  private Future<JsonObject> getStock(Message<JsonObject> message) {
-    String storeId = message.body().getString("storeId");
-    String sku = message.body().getString("sku");
-    return pool.preparedQuery(sql.get("find-stock")).execute(Tuple.of(storeId, sku)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(Problem.notFound("store '" + storeId + "' has no SKU '" + sku + "'"));
-      }
-      Row row = rows.iterator().next();
-      JsonObject price = new JsonObject().put("amount", row.getLong("price_amount")).put("currency", row.getString("currency"));
-      Request read = Request.cmd(Command.HMGET).arg(keys.stock(storeId, sku)).arg("onHand").arg("held").arg("reserved");
-      return redis.send(read).map(counters -> stockLevel(storeId, sku,
-        counters.get(0) == null ? row.getInteger("on_hand") : counters.get(0).toLong(),
-        counters.get(1) == null ? 0 : counters.get(1).toLong(),
-        counters.get(2) == null ? 0 : counters.get(2).toLong(), price));
-    });
-  }
-
-  private static JsonObject stockLevel(String storeId, String sku, long onHand, long held, long reserved, JsonObject price) {
-    return new JsonObject()
-      .put("storeId", storeId)
-      .put("sku", sku)
-      .put("onHand", onHand)
-      .put("held", held)
-      .put("reserved", reserved)
-      .put("available", Math.max(0, onHand - held - reserved))
-      .put("price", price);
-  }
-
-  private List<String> scriptKeys(StockCommand command) {
-    List<String> scriptKeys = new ArrayList<>(command.lines().size() + 1);
-    scriptKeys.add(keys.hold(command.storeId(), command.orderId()));
-    command.lines().forEach(line -> scriptKeys.add(keys.stock(command.storeId(), line.sku())));
-    return scriptKeys;
-  }
-
-  private static List<String> quantities(StockCommand command) {
-    return command.lines().stream().map(line -> String.valueOf(line.quantity())).toList();
-  }
-
-  private static JsonArray linesJson(StockCommand command) {
-    JsonArray lines = new JsonArray();
-    command.lines().forEach(line -> lines.add(new JsonObject().put("sku", line.sku()).put("quantity", line.quantity())));
-    return lines;
   }
 
   private static JsonObject stateReply(String state) {
     return new JsonObject().put("state", state);
-  }
-
-  private OffsetDateTime now() {
-    return Times.now(clock);
   }
 }

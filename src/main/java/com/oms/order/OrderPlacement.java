@@ -41,8 +41,11 @@ final class OrderPlacement {
   private final OrderMetrics metrics;
   private final DeliveryOptions busOptions;
   private Set<String> paymentMethods;
+  private final int maxLines;
 
-  OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout) {
+  OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
+                 int maxLines) {
+    this.maxLines = maxLines;
     this.vertx = vertx;
     this.store = store;
     this.saga = saga;
@@ -52,6 +55,11 @@ final class OrderPlacement {
 
   Future<Placed> place(Caller caller, String idempotencyKey, JsonObject request) {
     OrderDraft draft = OrderDraft.from(request);
+    if (draft.lines().size() > maxLines) {
+      return Future.failedFuture(new Problem(ProblemType.TOO_MANY_LINES,
+        "an order may have at most " + maxLines + " distinct SKUs; this one has " + draft.lines().size())
+        .with("maxLines", maxLines));
+    }
     return acceptedMethods().compose(methods -> {
       if (!methods.contains(draft.paymentMethod())) {
         return Future.failedFuture(new Problem(ProblemType.PAYMENT_METHOD_UNAVAILABLE,

@@ -145,7 +145,10 @@ final class OrderSaga {
       String actor = "partner:" + progress.partnerId();
       if (to == PICKED_UP) {
         return metrics.timed("deduct", request(Addresses.INVENTORY_DEDUCT, order.stockCommand().toJson()))
-          .compose(reply -> move(order, Transition.to(PICKED_UP, "picked up", actor)));
+          .compose(reply -> "DEDUCTED".equals(reply.getString("state"))
+            ? move(order, Transition.to(PICKED_UP, "picked up", actor))
+            : Future.failedFuture(Problem.unavailable("the order's stock could not be taken off the shelf ("
+              + reply.getString("state") + "); report the pickup again")));
       }
       return move(order, Transition.to(to, "delivered", actor));
     });

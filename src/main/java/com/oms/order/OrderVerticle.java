@@ -7,6 +7,7 @@ import com.oms.bus.BusMessage;
 import com.oms.bus.Caller;
 import com.oms.bus.DeliveryProgress;
 import com.oms.bus.Problem;
+import com.oms.config.OmsConfig;
 import com.oms.order.OrderStore.Expired;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,38 +39,36 @@ public final class OrderVerticle extends VerticleBase {
   private final Duration requestTimeout;
   private final Duration expireAfter;
   private final Duration stallAfter;
+  private final Duration paymentWindow;
+  private final int maxLines;
   private OrderStore store;
   private OrderSaga saga;
   private OrderPlacement placement;
 
-  public OrderVerticle(Pool pool, Clock clock, io.micrometer.core.instrument.MeterRegistry registry,
-                       Duration requestTimeout, Duration expireAfter, Duration stallAfter) {
-    this(pool, clock, new OrderMetrics(registry), requestTimeout, expireAfter, stallAfter);
-  }
-
-  OrderVerticle(Pool pool, Clock clock, OrderMetrics metrics, Duration requestTimeout, Duration expireAfter,
-                Duration stallAfter) {
+  private OrderVerticle(Pool pool, Clock clock, OrderMetrics metrics, Duration requestTimeout,
+                        OmsConfig.Order settings) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
     this.requestTimeout = requestTimeout;
-    this.expireAfter = expireAfter;
-    this.stallAfter = stallAfter;
+    this.expireAfter = settings.expireAfter();
+    this.stallAfter = settings.stallAfter();
+    this.paymentWindow = settings.paymentWindow();
+    this.maxLines = settings.maxLines();
   }
 
-  /** One shared set of meters for every instance of this verticle. */
+  /** Instances of the verticle sharing one set of meters. */
   public static java.util.function.Supplier<OrderVerticle> instances(Pool pool, Clock clock,
-      io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, Duration expireAfter,
-      Duration stallAfter) {
+      io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, OmsConfig.Order settings) {
     OrderMetrics metrics = new OrderMetrics(registry);
-    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, expireAfter, stallAfter);
+    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, settings);
   }
 
   @Override
   public Future<?> start() {
     store = new OrderStore(pool, clock);
     saga = new OrderSaga(vertx, store, metrics, requestTimeout);
-    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout);
+    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines);
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));
     bus.<JsonObject>consumer(ORDER_GET, replying(this::get));
@@ -142,17 +141,24 @@ public final class OrderVerticle extends VerticleBase {
   }
 
   /**
-   * One batch of the expiry scan. The batch is cancelled in one statement; compensation runs afterwards,
-   * and whatever of it fails is retried by the sweeper because the orders stay marked.
+   * One batch of the expiry scan: orders past the 48-hour limit, and orders left unpaid past the payment
+   * window (their stock hold's time-to-live). Each batch is cancelled in one statement; compensation runs
+   * afterwards, and whatever of it fails is retried by the sweeper because the orders stay marked.
    */
   private Future<JsonObject> expireDue(Message<JsonObject> message) {
     int batch = message.body().getInteger("batchSize", 500);
-    String reason = "expired: not completed within " + describe(expireAfter);
-    return store.expireDue(OrderStateMachine.cancellableFrom(), store.now().minus(expireAfter), batch, reason,
-      "system:expiry").map(expired -> {
+    var now = store.now();
+    Future<List<Expired>> late = store.expireDue(OrderStateMachine.cancellableFrom(), now.minus(expireAfter), batch,
+      "expired: not completed within " + describe(expireAfter), "system:expiry");
+    return late.compose(expired -> store.expireDue(EnumSet.of(OrderStatus.PAYMENT_PENDING), now.minus(paymentWindow), batch,
+      "payment window elapsed: not paid within " + describe(paymentWindow), "system:expiry")
+      .map(unpaid -> {
         expired.forEach(this::afterExpiry);
-        return new JsonObject().put("expired", expired.size());
-      });
+        unpaid.forEach(this::afterExpiry);
+        return new JsonObject()
+          .put("expired", expired.size() + unpaid.size())
+          .put("more", expired.size() == batch || unpaid.size() == batch);
+      }));
   }
 
   private void afterExpiry(Expired expired) {
@@ -203,8 +209,12 @@ public final class OrderVerticle extends VerticleBase {
   }
 
   private static String describe(Duration duration) {
-    return duration.toHours() > 0 && duration.toMinutesPart() == 0
-      ? duration.toHours() + " hours"
-      : duration.toString();
+    if (duration.toHours() > 0 && duration.toMinutesPart() == 0 && duration.toSecondsPart() == 0) {
+      return duration.toHours() + " hours";
+    }
+    if (duration.toMinutes() > 0 && duration.toSecondsPart() == 0) {
+      return duration.toMinutes() + " minutes";
+    }
+    return duration.toSeconds() + " seconds";
   }
 }

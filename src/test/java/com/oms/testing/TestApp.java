@@ -27,8 +27,10 @@ public final class TestApp {
   public final TestClock clock;
   public final Api api;
   public final Tokens tokens;
+  public final PrometheusMeterRegistry registry;
 
-  private TestApp(Vertx vertx, OmsApplication app, OmsConfig config, TestClock clock) {
+  private TestApp(Vertx vertx, OmsApplication app, OmsConfig config, TestClock clock, PrometheusMeterRegistry registry) {
+    this.registry = registry;
     this.vertx = vertx;
     this.app = app;
     this.config = config;
@@ -62,8 +64,9 @@ public final class TestApp {
       raw.getJsonObject("dev").put("seed", false);
       tweak.accept(raw);
       OmsConfig config = OmsConfig.fromJson(raw);
-      return OmsApplication.start(vertx, config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-        .map(app -> new TestApp(vertx, app, config, clock));
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      return OmsApplication.start(vertx, config, clock, registry)
+        .map(app -> new TestApp(vertx, app, config, clock, registry));
     });
   }
 

@@ -1,0 +1,110 @@
+package com.oms.inventory;
+
+import com.oms.bus.StockCommand;
+import com.oms.support.SqlStatements;
+import com.oms.support.Times;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The durable record of stock: on-hand per SKU, and one ledger row per order that ever asked for stock.
+ * Written so that Postgres never knows less than Redis holds: a hold's row comes before Redis is asked,
+ * a commit, release or deduction's row after Redis applied it.
+ */
+final class StockLedger {
+
+  private final Pool pool;
+  private final Clock clock;
+  final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
+
+  StockLedger(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  /** Claims the hold before Redis is asked; answers the row's state (HELD, or where the order already is). */
+  Future<String> claimHold(StockCommand command, OffsetDateTime expiresAt) {
+    Tuple params = Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), expiresAt, now());
+    return pool.preparedQuery(sql.get("claim-hold")).execute(params).map(rows -> rows.iterator().next().getString("state"));
+  }
+
+  Future<Void> rejectHold(String orderId) {
+    return update("reject-hold", Tuple.of(UUID.fromString(orderId), now()));
+  }
+
+  Future<Void> recordCommit(String orderId) {
+    return update("record-commit", Tuple.of(UUID.fromString(orderId), now()));
+  }
+
+  Future<Void> recordRelease(StockCommand command) {
+    return update("record-release", Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now()));
+  }
+
+  Future<Void> recordDeduct(String orderId) {
+    return update("record-deduct", Tuple.of(UUID.fromString(orderId), now()));
+  }
+
+  /** What open holds take of one SKU: {held, reserved}. */
+  Future<long[]> committed(SqlClient client, String storeId, String sku) {
+    return client.preparedQuery(sql.get("committed-of-sku")).execute(Tuple.of(storeId, sku)).map(rows -> {
+      Row row = rows.iterator().next();
+      return new long[] {row.getLong("held"), row.getLong("reserved")};
+    });
+  }
+
+  Future<List<String>> stores() {
+    return pool.preparedQuery(sql.get("all-stores")).execute().map(rows -> {
+      List<String> stores = new ArrayList<>();
+      rows.forEach(row -> stores.add(row.getString("store_id")));
+      return stores;
+    });
+  }
+
+  /** A store as Postgres has it: on-hand per SKU, and the open holds with their lines. */
+  record Snapshot(Map<String, Integer> onHand, List<OpenHold> holds) {
+  }
+
+  record OpenHold(String orderId, String state, JsonArray lines) {
+  }
+
+  Future<Snapshot> snapshot(String storeId) {
+    Tuple params = Tuple.of(storeId, now().minusHours(1));
+    return pool.preparedQuery(sql.get("snapshot")).execute(params).map(rows -> {
+      Map<String, Integer> onHand = new java.util.TreeMap<>();
+      List<OpenHold> open = new ArrayList<>();
+      for (Row row : rows) {
+        if ("stock".equals(row.getString("kind"))) {
+          onHand.put(row.getString("sku"), row.getInteger("on_hand"));
+        } else {
+          open.add(new OpenHold(row.getUUID("order_id").toString(), row.getString("state"), (JsonArray) row.getJson("lines")));
+        }
+      }
+      return new Snapshot(onHand, open);
+    });
+  }
+
+  OffsetDateTime now() {
+    return Times.now(clock);
+  }
+
+  private Future<Void> update(String statement, Tuple params) {
+    return pool.preparedQuery(sql.get(statement)).execute(params).mapEmpty();
+  }
+
+  static JsonArray linesJson(StockCommand command) {
+    JsonArray lines = new JsonArray();
+    command.lines().forEach(line -> lines.add(new JsonObject().put("sku", line.sku()).put("quantity", line.quantity())));
+    return lines;
+  }
+}
