@@ -52,15 +52,17 @@ SELECT s.lat, s.lon, i.sku, i.price_amount, i.currency
   LEFT JOIN stock_items i ON i.store_id = s.store_id AND i.sku = ANY ($2)
  WHERE s.store_id = $1
 
--- name: claim-hold
--- Written before Redis is asked. A repeat of a refused hold (REJECTED) may try again; any other state
--- is answered as it is, and a RELEASED or DEDUCTED order is never held again.
+-- name: claim-holds
+-- Claims a batch of holds before Redis is asked (one row per order; the arrays run in parallel). A repeat
+-- of a refused hold (REJECTED) may try again; any other state is answered as it is, and a RELEASED or
+-- DEDUCTED order is never held again.
 INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
-VALUES ($1, $2, $3, 'HELD', $4, $5, $5)
+SELECT claim.order_id, claim.store_id, claim.lines, 'HELD', claim.expires_at, $5, $5
+  FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[]) AS claim (order_id, store_id, lines, expires_at)
 ON CONFLICT (order_id) DO UPDATE
    SET state = CASE WHEN stock_holds.state = 'REJECTED' THEN 'HELD' ELSE stock_holds.state END,
        updated_at = EXCLUDED.updated_at
-RETURNING state
+RETURNING order_id, state
 
 -- name: reject-hold
 UPDATE stock_holds SET state = 'REJECTED', updated_at = $2 WHERE order_id = $1 AND state = 'HELD'
@@ -100,12 +102,22 @@ SELECT coalesce(sum(CASE WHEN h.state = 'HELD' THEN l.quantity END), 0) AS held,
  WHERE h.store_id = $1 AND h.state IN ('HELD', 'RESERVED') AND l.sku = $2
 
 -- name: snapshot
--- One statement, so stock and holds come from one instant: a deduction (which changes both) is seen
--- entirely or not at all. Recently rejected holds come along so stale PENDING records can be removed.
+-- Everything needed to load a store into Redis, in one statement so stock and holds come from one
+-- instant (a deduction, which changes both, is seen entirely or not at all).
 SELECT 'stock' AS kind, sku, on_hand, NULL::uuid AS order_id, NULL::text AS state, NULL::jsonb AS lines
   FROM stock_items WHERE store_id = $1
 UNION ALL
 SELECT 'hold', NULL, NULL, order_id, state, lines
-  FROM stock_holds
- WHERE store_id = $1
-   AND (state IN ('HELD', 'RESERVED') OR (state = 'REJECTED' AND updated_at > $2))
+  FROM stock_holds WHERE store_id = $1 AND state IN ('HELD', 'RESERVED')
+
+-- name: figures
+-- Per SKU of a store, the three figures Redis should show: what the periodic check compares.
+SELECT i.sku, i.on_hand,
+       coalesce(sum(l.quantity) FILTER (WHERE h.state = 'HELD'), 0) AS held,
+       coalesce(sum(l.quantity) FILTER (WHERE h.state = 'RESERVED'), 0) AS reserved
+  FROM stock_items i
+  LEFT JOIN (stock_holds h CROSS JOIN LATERAL jsonb_to_recordset(h.lines) AS l (sku text, quantity integer))
+         ON h.store_id = i.store_id AND h.state IN ('HELD', 'RESERVED') AND l.sku = i.sku
+ WHERE i.store_id = $1
+ GROUP BY i.sku, i.on_hand
+ ORDER BY i.sku

@@ -21,6 +21,11 @@ final class InventoryKeys {
     return prefix + "{" + storeId + "}:ops";
   }
 
+  /** The token of the loader currently loading a store: only the latest loader writes. */
+  String loading(String storeId) {
+    return prefix + "{" + storeId + "}:loading";
+  }
+
   String stock(String storeId, String sku) {
     return prefix + "{" + storeId + "}:stock:" + sku;
   }

@@ -26,7 +26,9 @@ final class InventoryScripts {
     REJECT("lua/reject.lua"),
     DEDUCT("lua/deduct.lua"),
     SET_STOCK("lua/set_stock.lua"),
-    RECONCILE("lua/reconcile.lua");
+    LOAD_CHUNK("lua/load_chunk.lua"),
+    ACTIVATE("lua/activate.lua"),
+    FIX_COUNTERS("lua/fix_counters.lua");
 
     final String source;
     final String sha;

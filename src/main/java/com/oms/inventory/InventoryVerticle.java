@@ -145,7 +145,7 @@ public final class InventoryVerticle extends VerticleBase {
    * failed and released by the order domain, and the release (recorded in both) settles it either way.
    */
   private Future<JsonObject> hold(Message<JsonObject> message) {
-    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
+    StockCommand command = StockCommand.fromJson(message.body());
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return ledger.claimHold(command, expiresAt).compose(state -> switch (state) {
       case "HELD" -> projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
@@ -164,7 +164,7 @@ public final class InventoryVerticle extends VerticleBase {
         List<Shortage> shortages = shortages(command, reply);
         // Postgres first, then Redis: a rebuild in between sees REJECTED and stops counting the hold
         return ledger.rejectHold(command.orderId())
-          .compose(v -> scripts.run(Script.REJECT, projection.scriptKeys(command), projection.quantities(command)))
+          .compose(v -> projection.apply(Script.REJECT, command))
           .map(v -> new HoldOutcome(false, shortages).toJson());
       }
       case "EXISTS": {
@@ -190,7 +190,7 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> commit(Message<JsonObject> message) {
-    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
+    StockCommand command = StockCommand.fromJson(message.body());
     return projection.apply(Script.COMMIT, command).compose(reply -> {
       String state = reply.toString();
       return "RESERVED".equals(state)
@@ -200,7 +200,7 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> release(Message<JsonObject> message) {
-    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
+    StockCommand command = StockCommand.fromJson(message.body());
     return projection.apply(Script.RELEASE, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
       String state = reply.toString();
       return "RELEASED".equals(state)
@@ -210,7 +210,7 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> deduct(Message<JsonObject> message) {
-    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
+    StockCommand command = StockCommand.fromJson(message.body());
     return projection.apply(Script.DEDUCT, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
       String state = reply.toString();
       return "DEDUCTED".equals(state)

@@ -15,22 +15,33 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the Redis projection of a store equal to Postgres: when Redis is found empty, when a script finds
- * its store not loaded, and on a timer. Each store is read from Postgres in one statement and written to
- * Redis by one script, fenced by the store's operation counter: if any operation ran in Redis since the
- * counter was read, the script changes nothing and the reconciler reads again. Since Postgres never knows
- * less than Redis holds, a projection rebuilt this way can under-sell for a moment, never oversell.
+ * Keeps the Redis projection equal to Postgres.
+ *
+ * <p><b>Load</b>, when a store is not in Redis (first start, restart without data, FLUSHALL): the store is
+ * read from Postgres in one statement and written in chunks while the stock scripts still answer
+ * NOSTOCK, then activated at once. A hold Postgres has as HELD is counted as held and recorded PENDING,
+ * since Postgres cannot tell a hold Redis lost from one whose script has not run yet; hold.lua decides a
+ * PENDING hold when it runs. So a load in the middle of a burst can briefly under-sell, never oversell.
+ *
+ * <p><b>Verify</b>, every reconcile interval for loaded stores: each SKU's three figures in Redis are
+ * compared with Postgres. Operations in flight make them differ for a moment, so only a SKU that differs
+ * the same way twice, half a second apart, is corrected, and only if no stock script ran since the
+ * second read (the store's operation counter is the fence). Corrections are counted and logged.
  */
 final class Reconciler {
 
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-  private static final int MAX_ATTEMPTS = 20;
+  private static final int CHUNK = 500;
+  private static final long SECOND_LOOK_MS = 500;
 
   private final Vertx vertx;
   private final Redis redis;
@@ -38,7 +49,7 @@ final class Reconciler {
   private final InventoryKeys keys;
   private final StockLedger ledger;
   private final Map<String, Counter> drift = new HashMap<>();
-  private final Counter reconciliations;
+  private final Counter loads;
   private final Map<String, Future<Integer>> inFlight = new HashMap<>();
 
   Reconciler(Vertx vertx, Redis redis, InventoryScripts scripts, InventoryKeys keys, StockLedger ledger,
@@ -50,12 +61,12 @@ final class Reconciler {
     this.ledger = ledger;
     for (String field : new String[] {"onHand", "held", "reserved"}) {
       drift.put(field, Counter.builder("oms.inventory.drift")
-        .description("Redis figures found different from Postgres and corrected")
+        .description("Redis figures found different from Postgres (twice in a row) and corrected")
         .tag("field", field)
         .register(registry));
     }
-    this.reconciliations = Counter.builder("oms.inventory.reconciliations")
-      .description("Stores reconciled from Postgres into Redis")
+    this.loads = Counter.builder("oms.inventory.loads")
+      .description("Stores loaded from Postgres into Redis because Redis did not have them")
       .register(registry);
   }
 
@@ -72,7 +83,7 @@ final class Reconciler {
     });
   }
 
-  /** Verifies and repairs every store; answers the number of figures corrected. */
+  /** Loads or verifies every store; answers the number of figures corrected in loaded stores. */
   Future<Integer> reconcileAll() {
     return ledger.stores().compose(stores -> {
       Future<Integer> chain = Future.succeededFuture(0);
@@ -83,80 +94,166 @@ final class Reconciler {
     });
   }
 
-  /** Reconciles one store; concurrent requests for the same store share one run. */
+  /** Loads the store if Redis lacks it, else verifies it. Concurrent calls for one store share one run. */
   Future<Integer> reconcile(String storeId) {
     Future<Integer> running = inFlight.get(storeId);
     if (running != null) {
       return running;
     }
-    Future<Integer> run = attempt(storeId, 1).andThen(ar -> inFlight.remove(storeId));
+    Future<Integer> run = redis.send(Request.cmd(Command.EXISTS).arg(keys.ops(storeId)))
+      .compose(loaded -> loaded.toInteger() == 1 ? verify(storeId) : load(storeId).map(0))
+      .andThen(ar -> inFlight.remove(storeId));
     if (!run.isComplete()) {
       inFlight.put(storeId, run);
     }
     return run;
   }
 
-  private Future<Integer> attempt(String storeId, int attempt) {
-    return redis.send(Request.cmd(Command.GET).arg(keys.ops(storeId))).compose(fence -> {
-      String expected = fence == null ? "" : fence.toString();
-      return ledger.snapshot(storeId).compose(snapshot -> apply(storeId, expected, snapshot));
-    }).compose(result -> {
-      if (result != null) {
-        return Future.succeededFuture(result);
+  // load --------------------------------------------------------------------------------------------
+
+  private Future<Void> load(String storeId) {
+    String token = UUID.randomUUID().toString();
+    return redis.send(Request.cmd(Command.SET).arg(keys.loading(storeId)).arg(token))
+      .compose(v -> ledger.snapshot(storeId))
+      .compose(snapshot -> writeChunks(storeId, token, snapshot).compose(written -> !written
+        ? Future.succeededFuture()
+        : scripts.run(Script.ACTIVATE, List.of(keys.ops(storeId), keys.loading(storeId)), List.of(token))
+          .map(reply -> {
+            if ("OK".equals(reply.toString())) {
+              loads.increment();
+              LOG.info("inventory of store {} loaded into Redis: {} SKUs, {} open holds", storeId,
+                snapshot.onHand().size(), snapshot.holds().size());
+            }
+            return null;
+          })));
+  }
+
+  /** Answers false when another loader took over (or the store got loaded meanwhile). */
+  private Future<Boolean> writeChunks(String storeId, String token, Snapshot snapshot) {
+    Map<String, long[]> figures = new LinkedHashMap<>();
+    snapshot.onHand().forEach((sku, onHand) -> figures.put(sku, new long[] {onHand, 0, 0}));
+    List<String> holdKeys = new ArrayList<>();
+    List<String> holdStates = new ArrayList<>();
+    for (OpenHold hold : snapshot.holds()) {
+      boolean held = "HELD".equals(hold.state());
+      for (int l = 0; l < hold.lines().size(); l++) {
+        JsonObject line = hold.lines().getJsonObject(l);
+        long[] sku = figures.get(line.getString("sku"));
+        if (sku != null) {
+          sku[held ? 1 : 2] += line.getInteger("quantity");
+        }
       }
-      if (attempt >= MAX_ATTEMPTS) {
-        return Future.failedFuture(new IllegalStateException("store " + storeId + " kept changing; reconciliation deferred"));
+      holdKeys.add(keys.hold(storeId, hold.orderId()));
+      holdStates.add(held ? "PENDING" : "RESERVED");
+    }
+    List<String> skus = new ArrayList<>(figures.keySet());
+    Future<Boolean> chain = Future.succeededFuture(true);
+    for (int from = 0; from < skus.size(); from += CHUNK) {
+      List<String> part = skus.subList(from, Math.min(skus.size(), from + CHUNK));
+      chain = chain.compose(go -> !go ? Future.succeededFuture(false) : chunk(storeId, token, "STOCK",
+        part.stream().map(sku -> keys.stock(storeId, sku)).toList(),
+        part.stream().flatMap(sku -> java.util.Arrays.stream(figures.get(sku)).mapToObj(String::valueOf)).toList()));
+    }
+    for (int from = 0; from < holdKeys.size(); from += CHUNK) {
+      int start = from;
+      int end = Math.min(holdKeys.size(), from + CHUNK);
+      chain = chain.compose(go -> !go ? Future.succeededFuture(false)
+        : chunk(storeId, token, "HOLDS", holdKeys.subList(start, end), holdStates.subList(start, end)));
+    }
+    return chain;
+  }
+
+  private Future<Boolean> chunk(String storeId, String token, String kind, List<String> chunkKeys, List<String> values) {
+    List<String> scriptKeys = new ArrayList<>(chunkKeys.size() + 2);
+    scriptKeys.add(keys.ops(storeId));
+    scriptKeys.add(keys.loading(storeId));
+    scriptKeys.addAll(chunkKeys);
+    List<String> args = new ArrayList<>(values.size() + 2);
+    args.add(token);
+    args.add(kind);
+    args.addAll(values);
+    return scripts.run(Script.LOAD_CHUNK, scriptKeys, args).map(reply -> "OK".equals(reply.toString()));
+  }
+
+  // verify ------------------------------------------------------------------------------------------
+
+  private record Look(String fence, Map<String, long[]> redis, Map<String, long[]> postgres) {
+
+    Map<String, long[]> differing() {
+      Map<String, long[]> differing = new LinkedHashMap<>();
+      postgres.forEach((sku, expected) -> {
+        if (!java.util.Arrays.equals(expected, redis.get(sku))) {
+          differing.put(sku, expected);
+        }
+      });
+      return differing;
+    }
+  }
+
+  private Future<Integer> verify(String storeId) {
+    return look(storeId).compose(first -> {
+      Map<String, long[]> suspects = first.differing();
+      if (suspects.isEmpty()) {
+        return Future.succeededFuture(0);
       }
-      // operations ran meanwhile: read again shortly
-      Promise<Integer> retry = Promise.promise();
-      vertx.setTimer(Math.min(2L * attempt, 50), id -> attempt(storeId, attempt + 1).onComplete(retry));
-      return retry.future();
+      Promise<Look> later = Promise.promise();
+      vertx.setTimer(SECOND_LOOK_MS, id -> look(storeId).onComplete(later));
+      return later.future().compose(second -> {
+        Map<String, long[]> confirmed = new LinkedHashMap<>();
+        second.differing().forEach((sku, expected) -> {
+          if (suspects.containsKey(sku) && java.util.Arrays.equals(suspects.get(sku), expected)
+            && java.util.Arrays.equals(first.redis().get(sku), second.redis().get(sku))) {
+            confirmed.put(sku, expected);
+          }
+        });
+        return confirmed.isEmpty() ? Future.succeededFuture(0) : fix(storeId, second.fence(), confirmed);
+      });
     });
   }
 
-  /** Answers the number of corrected figures, or null when the fence said Redis moved. */
-  private Future<Integer> apply(String storeId, String fence, Snapshot snapshot) {
-    List<String> skus = new ArrayList<>(snapshot.onHand().keySet());
-    Map<String, Integer> index = new HashMap<>();
+  /** The fence, then Redis's figures, then Postgres's: anything Redis did after the fence moves it. */
+  private Future<Look> look(String storeId) {
+    return redis.send(Request.cmd(Command.GET).arg(keys.ops(storeId))).compose(fence ->
+      ledger.figures(storeId).compose(postgres -> redisFigures(storeId, new ArrayList<>(postgres.keySet()))
+        .map(inRedis -> new Look(fence == null ? null : fence.toString(), inRedis, postgres))));
+  }
+
+  private Future<Map<String, long[]>> redisFigures(String storeId, List<String> skus) {
+    Map<String, long[]> figures = new HashMap<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < skus.size(); from += CHUNK) {
+      List<String> part = skus.subList(from, Math.min(skus.size(), from + CHUNK));
+      chain = chain.compose(v -> redis.batch(part.stream()
+        .map(sku -> Request.cmd(Command.HMGET).arg(keys.stock(storeId, sku)).arg("onHand").arg("held").arg("reserved"))
+        .toList()).map(replies -> {
+          for (int i = 0; i < part.size(); i++) {
+            Response r = replies.get(i);
+            figures.put(part.get(i), new long[] {value(r.get(0)), value(r.get(1)), value(r.get(2))});
+          }
+          return null;
+        }));
+    }
+    return chain.map(figures);
+  }
+
+  private Future<Integer> fix(String storeId, String fence, Map<String, long[]> confirmed) {
+    List<String> skus = new ArrayList<>(confirmed.keySet());
     List<String> scriptKeys = new ArrayList<>();
     List<String> args = new ArrayList<>();
     scriptKeys.add(keys.ops(storeId));
-    args.add(fence);
-    args.add(String.valueOf(skus.size()));
-    for (int i = 0; i < skus.size(); i++) {
-      index.put(skus.get(i), i + 1);
-      scriptKeys.add(keys.stock(storeId, skus.get(i)));
-      args.add(String.valueOf(snapshot.onHand().get(skus.get(i))));
-    }
-    for (OpenHold hold : snapshot.holds()) {
-      scriptKeys.add(keys.hold(storeId, hold.orderId()));
-      List<String> lines = new ArrayList<>();
-      for (int l = 0; l < hold.lines().size(); l++) {
-        JsonObject line = hold.lines().getJsonObject(l);
-        Integer sku = index.get(line.getString("sku"));
-        if (sku != null) {
-          lines.add(String.valueOf(sku));
-          lines.add(String.valueOf(line.getInteger("quantity")));
-        }
+    args.add(Objects.requireNonNullElse(fence, ""));
+    for (String sku : skus) {
+      scriptKeys.add(keys.stock(storeId, sku));
+      for (long figure : confirmed.get(sku)) {
+        args.add(String.valueOf(figure));
       }
-      args.add(hold.state());
-      args.add(String.valueOf(lines.size() / 2));
-      args.addAll(lines);
     }
-    return scripts.run(Script.RECONCILE, scriptKeys, args).map(reply -> {
-      if ("BUSY".equals(InventoryScripts.outcome(reply))) {
-        return null;
-      }
-      reconciliations.increment();
-      return report(storeId, skus, reply);
-    });
+    return scripts.run(Script.FIX_COUNTERS, scriptKeys, args)
+      .map(reply -> "BUSY".equals(InventoryScripts.outcome(reply)) ? 0 : report(storeId, skus, reply));
   }
 
   private int report(String storeId, List<String> skus, Response reply) {
     int corrections = (reply.size() - 1) / 4;
-    if (corrections == 0) {
-      return 0;
-    }
     List<String> examples = new ArrayList<>();
     for (int i = 1; i + 3 < reply.size(); i += 4) {
       String sku = skus.get(reply.get(i).toInteger() - 1);
@@ -167,8 +264,14 @@ final class Reconciler {
         examples.add(sku + " " + field + " " + (was < 0 ? "missing" : String.valueOf(was)) + " -> " + reply.get(i + 3));
       }
     }
-    LOG.warn("inventory drift fixed in store {}: {} figures differed from Postgres (e.g. {})", storeId, corrections,
-      String.join(", ", examples));
+    if (corrections > 0) {
+      LOG.warn("inventory drift fixed in store {}: {} figures differed from Postgres (e.g. {})", storeId, corrections,
+        String.join(", ", examples));
+    }
     return corrections;
+  }
+
+  private static long value(Response response) {
+    return response == null ? -1 : response.toLong();
   }
 }

@@ -27,16 +27,17 @@ final class StockLedger {
   private final Pool pool;
   private final Clock clock;
   final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
+  private final ClaimBatcher claims;
 
   StockLedger(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
+    this.claims = new ClaimBatcher(pool, sql.get("claim-holds"), this::now);
   }
 
   /** Claims the hold before Redis is asked; answers the row's state (HELD, or where the order already is). */
   Future<String> claimHold(StockCommand command, OffsetDateTime expiresAt) {
-    Tuple params = Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), expiresAt, now());
-    return pool.preparedQuery(sql.get("claim-hold")).execute(params).map(rows -> rows.iterator().next().getString("state"));
+    return claims.claim(command, expiresAt);
   }
 
   Future<Void> rejectHold(String orderId) {
@@ -78,9 +79,18 @@ final class StockLedger {
   record OpenHold(String orderId, String state, JsonArray lines) {
   }
 
+  /** Per SKU: {onHand, held, reserved} as Postgres has them. */
+  Future<Map<String, long[]>> figures(String storeId) {
+    return pool.preparedQuery(sql.get("figures")).execute(Tuple.of(storeId)).map(rows -> {
+      Map<String, long[]> figures = new java.util.LinkedHashMap<>();
+      rows.forEach(row -> figures.put(row.getString("sku"),
+        new long[] {row.getLong("on_hand"), row.getLong("held"), row.getLong("reserved")}));
+      return figures;
+    });
+  }
+
   Future<Snapshot> snapshot(String storeId) {
-    Tuple params = Tuple.of(storeId, now().minusHours(1));
-    return pool.preparedQuery(sql.get("snapshot")).execute(params).map(rows -> {
+    return pool.preparedQuery(sql.get("snapshot")).execute(Tuple.of(storeId)).map(rows -> {
       Map<String, Integer> onHand = new java.util.TreeMap<>();
       List<OpenHold> open = new ArrayList<>();
       for (Row row : rows) {
