@@ -39,8 +39,9 @@ SELECT * FROM moved
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1
 
--- name: find-by-idempotency-key
-SELECT * FROM orders WHERE customer_id = $1 AND idempotency_key = $2
+-- name: update-payment
+-- Not a transition: the payment's next action for the customer, shown while the order waits.
+UPDATE orders SET payment = $3 WHERE order_id = $1 AND status = $2
 
 -- name: list-events
 SELECT seq, from_status, to_status, reason, actor, occurred_at

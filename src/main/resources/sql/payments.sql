@@ -1,25 +1,67 @@
--- Statements of the payment domain. One row per order; its status only ever moves forward.
+-- Statements of the payment domain. One payment row per order whose status only moves forward
+-- (PENDING -> AUTHORIZED -> SUCCEEDED | DECLINED | FAILED -> REFUNDED), one refund row per order, and
+-- every webhook event recorded once.
 
 -- name: open-payment
-INSERT INTO payments (order_id, method, amount, currency, status, created_at, updated_at)
-VALUES ($1, $2, $3, $4, 'PENDING', $5, $5)
+INSERT INTO payments (order_id, customer_id, method, amount, currency, status, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6)
 ON CONFLICT (order_id) DO NOTHING
 
 -- name: find-payment
 SELECT * FROM payments WHERE order_id = $1
 
+-- name: start-attempt
+-- Counts the calls made to the gateway; more than one means an earlier call may have reached it.
+UPDATE payments SET attempts = attempts + 1, updated_at = $2
+ WHERE order_id = $1 AND status IN ('PENDING', 'AUTHORIZED')
+RETURNING attempts
+
 -- name: settle-payment
--- Only a PENDING payment settles; an answer that arrives after the payment was voided changes nothing
--- here (and the caller refunds it).
-UPDATE payments SET status = $2, reference = $3, decline_code = $4, updated_at = $5
- WHERE order_id = $1 AND status = 'PENDING'
+-- Moves the payment forward only: $6 lists the statuses it may move from. An answer for a payment that
+-- already moved on (a late or replayed webhook, one arriving out of order) changes nothing.
+UPDATE payments
+   SET status = $2, reference = COALESCE($3, reference), decline_code = $4, updated_at = $5
+ WHERE order_id = $1 AND status = ANY ($6)
 RETURNING order_id
 
+-- name: set-next-action
+UPDATE payments SET next_action = $2, reference = COALESCE($3, reference), updated_at = $4
+ WHERE order_id = $1 AND status IN ('PENDING', 'AUTHORIZED')
+
 -- name: void-payment
-UPDATE payments SET status = 'FAILED', decline_code = 'voided', updated_at = $2
- WHERE order_id = $1 AND status = 'PENDING'
+-- The order ended before its payment did: an answer arriving later is refunded, not accepted.
+UPDATE payments SET status = 'FAILED', decline_code = 'voided', next_action = NULL, updated_at = $2
+ WHERE order_id = $1 AND status IN ('PENDING', 'AUTHORIZED')
 RETURNING order_id
 
 -- name: mark-refunded
 UPDATE payments SET status = 'REFUNDED', reference = COALESCE(reference, $2), refund_reference = $3, updated_at = $4
  WHERE order_id = $1 AND status IN ('SUCCEEDED', 'FAILED')
+
+-- name: record-event
+INSERT INTO payment_events (provider, event_id, order_id, event_type, payload, received_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (provider, event_id) DO NOTHING
+RETURNING event_id
+
+-- name: order-events
+SELECT provider, event_id, event_type, received_at FROM payment_events WHERE order_id = $1 ORDER BY received_at
+
+-- name: open-refund
+INSERT INTO refunds (order_id, amount, currency, status, attempts, created_at, updated_at)
+VALUES ($1, $2, $3, 'PENDING', 0, $4, $4)
+ON CONFLICT (order_id) DO NOTHING
+
+-- name: find-refund
+SELECT * FROM refunds WHERE order_id = $1
+
+-- name: refund-attempt
+UPDATE refunds SET attempts = attempts + 1, status = 'PENDING', updated_at = $2
+ WHERE order_id = $1 AND status <> 'SUCCEEDED'
+RETURNING attempts
+
+-- name: refund-succeeded
+UPDATE refunds SET status = 'SUCCEEDED', reference = $2, last_error = NULL, updated_at = $3 WHERE order_id = $1
+
+-- name: refund-failed
+UPDATE refunds SET status = 'FAILED', last_error = $2, updated_at = $3 WHERE order_id = $1 AND status <> 'SUCCEEDED'

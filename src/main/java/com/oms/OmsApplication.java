@@ -13,7 +13,8 @@ import com.oms.order.OrderVerticle;
 import com.oms.order.SagaSweeperVerticle;
 import com.oms.payment.PaymentProvider;
 import com.oms.payment.PaymentVerticle;
-import com.oms.payment.card.CardPaymentProvider;
+import com.oms.payment.PaymentProviderFactory;
+import com.oms.payment.ProviderContext;
 import com.oms.support.Migrations;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -34,6 +35,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -106,11 +108,12 @@ public final class OmsApplication {
   private Future<Void> deployAll(OmsConfig config, Clock clock, PrometheusMeterRegistry registry) {
     var bus = config.bus();
     int scaled = OmsConfig.defaultInstances(config.order().instances());
-    return gatewayUrl(config)
+    return gatewayUrl(config, clock)
       .compose(gatewayUrl -> {
-        List<PaymentProvider> providers = List.of(new CardPaymentProvider(webClient, gatewayUrl,
-          config.payment().gatewayApiKey(), config.payment().gatewayTimeout()));
-        return deploy(() -> new PaymentVerticle(pool, clock, providers), 1);
+        List<PaymentProvider> providers = paymentProviders(vertx, config, gatewayUrl, clock);
+        PaymentVerticle.Settings settings = new PaymentVerticle.Settings(config.payment().breakerMaxFailures(),
+          config.payment().breakerReset());
+        return deploy(() -> new PaymentVerticle(pool, clock, providers, settings), 1);
       })
       .compose(v -> deploy(() -> new InventoryVerticle(pool, redis, clock, new InventoryVerticle.Settings(
         config.redis().keyPrefix(), config.order().paymentWindow(), config.inventory().reconcileInterval(),
@@ -128,6 +131,18 @@ public final class OmsApplication {
       .compose(v -> deployEdge(config, registry));
   }
 
+  /** Every provider listed for {@link java.util.ServiceLoader}, each with its settings from the configuration. */
+  private List<PaymentProvider> paymentProviders(Vertx vertx, OmsConfig config, String gatewayUrl, Clock clock) {
+    List<PaymentProvider> providers = new ArrayList<>();
+    for (PaymentProviderFactory factory : java.util.ServiceLoader.load(PaymentProviderFactory.class)) {
+      ProviderContext context = new ProviderContext(vertx, webClient, gatewayUrl, config.payment().gatewayApiKey(),
+        config.payment().gatewayTimeout(), pool, clock, config.payment().provider(factory.method()));
+      providers.add(factory.create(context));
+      LOG.info("payment method {} served by {}", factory.method(), factory.getClass().getName());
+    }
+    return providers;
+  }
+
   /** Edge instances share one port; with port 0, Vert.x gives them all the same free one. */
   private Future<Void> deployEdge(OmsConfig config, PrometheusMeterRegistry registry) {
     List<HttpEdgeVerticle> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -136,14 +151,23 @@ public final class OmsApplication {
       edges.add(edge);
       return edge;
     }, OmsConfig.defaultInstances(config.http().instances()))
-      .onSuccess(v -> httpPort = edges.get(0).actualPort());
+      .onSuccess(v -> {
+        httpPort = edges.get(0).actualPort();
+        if (gatewaySimulator != null) {
+          gatewaySimulator.webhookTarget("http://127.0.0.1:" + httpPort);
+        }
+      });
   }
 
-  private Future<String> gatewayUrl(OmsConfig config) {
+  private Future<String> gatewayUrl(OmsConfig config, Clock clock) {
     if (!config.payment().simulated()) {
       return Future.succeededFuture(config.payment().gatewayUrl());
     }
-    gatewaySimulator = new GatewaySimulatorVerticle(config.payment().simulatorPort(), config.payment().gatewayApiKey());
+    Map<String, String> secrets = Map.of(
+      "upi", config.payment().provider("UPI").getString("webhookSecret", ""),
+      "netbanking", config.payment().provider("NET_BANKING").getString("webhookSecret", ""));
+    gatewaySimulator = new GatewaySimulatorVerticle(config.payment().simulatorPort(), config.payment().gatewayApiKey(),
+      secrets, config.payment().webhookDelay().toMillis(), clock);
     return vertx.deployVerticle(gatewaySimulator).map(id -> {
       deployments.add(id);
       String url = "http://127.0.0.1:" + gatewaySimulator.actualPort();

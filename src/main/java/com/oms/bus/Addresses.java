@@ -68,6 +68,16 @@ public final class Addresses {
   public static final String PAYMENT_METHODS = "payment.methods";
   /** {orderId} → {@link PaymentOutcome}. Idempotent per order; a no-op when nothing was charged. */
   public static final String PAYMENT_REFUND = "payment.refund";
+  /** {provider, signature, body (base64 of the raw bytes)} → {received, duplicate?}: a gateway's webhook. */
+  public static final String PAYMENT_WEBHOOK = "payment.webhook";
+  /** {orderId} → the payment with its refund and webhook events. */
+  public static final String PAYMENT_DETAILS = "payment.details";
+  /** Sent, no reply: {@link PaymentOutcome}, after a webhook moved a payment on. */
+  public static final String PAYMENT_SETTLED = "payment.settled";
+  /** {customerId} → {customerId, balance, transactions}. */
+  public static final String WALLET_VIEW = "wallet.view";
+  /** {customerId, amount: Money, idempotencyKey} → the wallet: an admin's top-up, once per key. */
+  public static final String WALLET_TOP_UP = "wallet.top-up";
 
   // delivery domain -------------------------------------------------------------------------------
   /** {@link AssignRequest} → {@link AssignOutcome}. Idempotent per order. */

@@ -5,6 +5,7 @@ public enum ProblemType {
   VALIDATION_FAILED(400, "The request does not match the API contract"),
   MALFORMED_JSON(400, "The request body is not valid JSON"),
   UNAUTHORIZED(401, "A valid bearer token is required"),
+  WEBHOOK_REJECTED(401, "The webhook's signature or timestamp is not valid"),
   FORBIDDEN(403, "Your role does not allow this"),
   NOT_FOUND(404, "No such resource"),
   NOT_ASSIGNED(404, "No delivery of yours for this order"),

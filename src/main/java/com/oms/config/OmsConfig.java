@@ -31,13 +31,20 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
 
   public record Order(Duration expireAfter, Duration expiryScanInterval, int expiryBatchSize,
                       Duration sweepInterval, Duration stallAfter, int sweepBatchSize, int instances,
-                      Duration paymentWindow, int maxLines) {
+                      Duration paymentWindow, int maxLines, Duration idempotencyKeyTtl) {
   }
 
   public record Inventory(Duration reconcileInterval, Duration lossCheckInterval) {
   }
 
-  public record Payment(String gatewayUrl, int simulatorPort, String gatewayApiKey, Duration gatewayTimeout) {
+  public record Payment(String gatewayUrl, int simulatorPort, String gatewayApiKey, Duration gatewayTimeout,
+                        Duration webhookDelay, int breakerMaxFailures, Duration breakerReset, JsonObject providers) {
+
+    public JsonObject provider(String method) {
+      JsonObject settings = providers.getJsonObject(method);
+      return settings == null ? new JsonObject() : settings;
+    }
+
     public boolean simulated() {
       return gatewayUrl == null || gatewayUrl.isBlank();
     }
@@ -80,10 +87,13 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
       new Order(duration(order, "expireAfter", "PT48H"), duration(order, "expiryScanInterval", "PT30S"),
         order.getInteger("expiryBatchSize", 500), duration(order, "sweepInterval", "PT5S"),
         duration(order, "stallAfter", "PT10S"), order.getInteger("sweepBatchSize", 200),
-        order.getInteger("instances", 0), duration(order, "paymentWindow", "PT15M"), order.getInteger("maxLines", 50)),
+        order.getInteger("instances", 0), duration(order, "paymentWindow", "PT15M"), order.getInteger("maxLines", 50),
+        duration(order, "idempotencyKeyTtl", "PT24H")),
       new Inventory(duration(inventory, "reconcileInterval", "PT60S"), duration(inventory, "lossCheckInterval", "PT1S")),
       new Payment(payment.getString("gatewayUrl", ""), payment.getInteger("simulatorPort", 0),
-        payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S")),
+        payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S"),
+        duration(payment, "webhookDelay", "PT0.2S"), payment.getInteger("breakerMaxFailures", 5),
+        duration(payment, "breakerReset", "PT30S"), section(payment, "providers")),
       new Delivery(delivery.getInteger("partnerCapacity", 1)),
       new Notification(duration(notification, "relayInterval", "PT1S"), notification.getInteger("relayBatchSize", 100),
         notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),

@@ -6,8 +6,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -25,6 +27,10 @@ import java.util.UUID;
  *   <tr><td>tok_timeout</td><td>4000 0000 0000 3220</td><td>never answers</td></tr>
  * </table>
  *
+ * UPI collect ({@code POST /v1/upi/collect}) and net banking ({@code POST /v1/netbanking/payments}) are
+ * asynchronous: accepted at once, completed later by webhooks signed with the provider's secret (see
+ * {@link #collect} and {@link #netBanking} for their test VPAs and banks). Refunds work for every method.
+ *
  * Dev and test tool only: state lives in memory and the verticle runs as one instance.
  */
 public final class GatewaySimulatorVerticle extends VerticleBase {
@@ -40,6 +46,13 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
 
   private final int port;
   private final String apiKey;
+  private final Map<String, String> webhookSecrets;
+  private final long webhookDelayMillis;
+  private final java.time.Clock clock;
+  private WebClient webhookClient;
+  private volatile String webhookBaseUrl;
+  private final Map<String, JsonObject> asyncByKey = new HashMap<>();
+  private final Map<String, JsonObject> asyncByReference = new HashMap<>();
   private final Map<String, String> tokens = new HashMap<>();
   private final Map<String, JsonObject> chargesByKey = new HashMap<>();
   private final Map<String, JsonObject> chargesById = new HashMap<>();
@@ -47,14 +60,35 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private HttpServer server;
   private volatile long latencyMillis;
 
-  public GatewaySimulatorVerticle(int port, String apiKey) {
+  /**
+   * @param webhookSecrets per webhook name ({@code upi}, {@code netbanking}), the secret to sign with
+   * @param webhookDelayMillis how long after a collect request or a bank redirect the outcome is reported
+   */
+  public GatewaySimulatorVerticle(int port, String apiKey, Map<String, String> webhookSecrets, long webhookDelayMillis,
+                                  java.time.Clock clock) {
     this.port = port;
     this.apiKey = apiKey;
+    this.webhookSecrets = webhookSecrets;
+    this.webhookDelayMillis = webhookDelayMillis;
+    this.clock = clock;
     TEST_CARDS.values().forEach(token -> tokens.put(token, token));
   }
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** Test control: the customer completed an asynchronous payment after all (no webhook is sent). */
+  public void capture(String paymentId) {
+    JsonObject payment = chargesById.get(paymentId);
+    if (payment != null) {
+      payment.put("status", "captured");
+    }
+  }
+
+  /** Where the service receives webhooks, e.g. {@code http://127.0.0.1:8080}; known once the edge listens. */
+  public void webhookTarget(String baseUrl) {
+    this.webhookBaseUrl = baseUrl;
   }
 
   /** Delay before every answer, to exercise timeouts and tails. */
@@ -68,7 +102,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   }
 
   public long chargesMade() {
-    return chargesById.values().stream().filter(c -> "succeeded".equals(c.getString("status"))).count();
+    return chargesById.values().stream().filter(c -> List.of("succeeded", "captured").contains(c.getString("status"))).count();
   }
 
   public long refundsMade() {
@@ -85,6 +119,14 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     router.post("/v1/charges").handler(ctx -> later(ctx, () -> charge(ctx)));
     router.get("/v1/charges").handler(ctx -> later(ctx, () -> findCharge(ctx)));
     router.post("/v1/refunds").handler(ctx -> later(ctx, () -> refund(ctx)));
+    router.route("/v1/upi*").handler(this::authenticate);
+    router.route("/v1/netbanking*").handler(this::authenticate);
+    router.post("/v1/upi/collect").handler(ctx -> later(ctx, () -> collect(ctx)));
+    router.get("/v1/upi/collect").handler(ctx -> later(ctx, () -> findAsync(ctx)));
+    router.post("/v1/netbanking/payments").handler(ctx -> later(ctx, () -> netBanking(ctx)));
+    router.get("/v1/netbanking/payments").handler(ctx -> later(ctx, () -> findAsync(ctx)));
+    router.get("/bank/:paymentId").handler(this::bankPage);
+    webhookClient = WebClient.create(vertx);
     return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").onSuccess(s -> server = s);
   }
 
@@ -167,6 +209,178 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * UPI collect. The VPA decides the outcome: success@upi (authorized, then captured), failure@upi
+   * (declined by the customer), insufficient@upi, error@upi (502 now), timeout@upi (no answer),
+   * pending@upi (accepted, never completed: no webhook), duplicate@upi (the capture webhook twice),
+   * reorder@upi (captured before authorized).
+   */
+  private void collect(RoutingContext ctx) {
+    startAsync(ctx, 202, "vpa", (vpa, payment) -> {
+      if (!vpa.contains("@")) {
+        return null;
+      }
+      payment.put("id", "upi_" + payment.getString("id")).put("vpa", vpa)
+        .put("expiresAt", clock.instant().plusSeconds(900).toString());
+      return switch (vpa) {
+        case "failure@upi" -> List.of(failed("declined_by_customer"));
+        case "insufficient@upi" -> List.of(failed("insufficient_funds"));
+        case "pending@upi" -> List.of();
+        case "duplicate@upi" -> List.of("payment.captured", "payment.captured");
+        case "reorder@upi" -> List.of("payment.captured", "payment.authorized");
+        default -> List.of("payment.authorized", "payment.captured");
+      };
+    }, "upi", "timeout@upi", "error@upi", "invalid_vpa");
+  }
+
+  /**
+   * Net banking. The bank code decides: TESTBANK (paid), TESTBANK_DECLINE, TESTBANK_NOFUNDS,
+   * TESTBANK_ERROR (502 now), TESTBANK_TIMEOUT (no answer), TESTBANK_ABANDON (the customer never
+   * comes back: no webhook).
+   */
+  private void netBanking(RoutingContext ctx) {
+    startAsync(ctx, 201, "bank", (bank, payment) -> {
+      String id = "nb_" + payment.getString("id");
+      payment.put("id", id).put("bank", bank)
+        .put("redirectUrl", "http://127.0.0.1:" + server.actualPort() + "/bank/" + id);
+      return switch (bank) {
+        case "TESTBANK" -> List.of("payment.captured");
+        case "TESTBANK_DECLINE" -> List.of(failed("declined_by_bank"));
+        case "TESTBANK_NOFUNDS" -> List.of(failed("insufficient_funds"));
+        case "TESTBANK_ABANDON" -> List.of();
+        default -> null;
+      };
+    }, "netbanking", "TESTBANK_TIMEOUT", "TESTBANK_ERROR", "unknown_bank");
+  }
+
+  /**
+   * Starts an asynchronous payment, once per idempotency key. {@code plan} fills in the payment for the
+   * instrument and answers the webhooks to send later (null: the instrument is refused with 400).
+   */
+  private void startAsync(RoutingContext ctx, int acceptedStatus, String instrumentField,
+                          java.util.function.BiFunction<String, JsonObject, List<String>> plan, String webhook,
+                          String noAnswer, String gatewayError, String refusal) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    JsonObject body = ctx.body().asJsonObject();
+    if (key == null || body == null) {
+      send(ctx, 400, error("idempotency_key_and_body_required"));
+      return;
+    }
+    JsonObject earlier = asyncByKey.get(key);
+    if (earlier != null) {
+      send(ctx, acceptedStatus, earlier);
+      return;
+    }
+    String instrument = String.valueOf(body.getString(instrumentField));
+    if (instrument.equals(noAnswer)) {
+      return;
+    }
+    if (instrument.equals(gatewayError)) {
+      send(ctx, 502, error("gateway_error"));
+      return;
+    }
+    JsonObject payment = new JsonObject()
+      .put("id", UUID.randomUUID().toString().replace("-", ""))
+      .put("status", "pending")
+      .put("amount", body.getLong("amount"))
+      .put("currency", body.getString("currency"))
+      .put("reference", body.getString("reference"));
+    List<String> events = plan.apply(instrument, payment);
+    if (events == null) {
+      send(ctx, 400, error(refusal));
+      return;
+    }
+    chargesById.put(payment.getString("id"), payment);
+    asyncByKey.put(key, payment);
+    asyncByReference.put(body.getString("reference"), payment);
+    send(ctx, acceptedStatus, payment);
+    if (!events.isEmpty()) {
+      reportLater(webhook, payment, events);
+    }
+  }
+
+  private void bankPage(RoutingContext ctx) {
+    JsonObject payment = chargesById.get(ctx.pathParam("paymentId"));
+    ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(
+      "<!doctype html><title>Test bank</title><h1>Test bank</h1><p>Payment "
+        + (payment == null ? "unknown" : payment.getString("id") + ": " + payment.getString("status"))
+        + "</p><p>This simulated bank completes the payment on its own.</p>");
+  }
+
+  private static String failed(String declineCode) {
+    return "payment.failed:" + declineCode;
+  }
+
+  private void findAsync(RoutingContext ctx) {
+    JsonObject payment = asyncByReference.get(ctx.queryParams().get("reference"));
+    if (payment == null) {
+      send(ctx, 404, error("payment_not_found"));
+    } else {
+      send(ctx, 200, payment);
+    }
+  }
+
+  /** Reports the outcome by signed webhooks, one after the other, as a gateway would. */
+  private void reportLater(String webhook, JsonObject payment, List<String> events) {
+    vertx.setTimer(Math.max(1, webhookDelayMillis), id -> report(webhook, payment, events, 0, null));
+  }
+
+  private void report(String webhook, JsonObject payment, List<String> events, int index, String previousEventId) {
+    if (index >= events.size()) {
+      return;
+    }
+    String[] typeAndCode = events.get(index).split(":", 2);
+    String type = typeAndCode[0];
+    // a repeated event is the same event (same id), delivered again
+    boolean repeat = index > 0 && events.get(index).equals(events.get(index - 1));
+    String eventId = repeat ? previousEventId : "evt_" + UUID.randomUUID().toString().replace("-", "");
+    JsonObject data = new JsonObject()
+      .put("paymentId", payment.getString("id"))
+      .put("reference", payment.getString("reference"))
+      .put("amount", payment.getLong("amount"))
+      .put("currency", payment.getString("currency"));
+    switch (type) {
+      case "payment.captured" -> payment.put("status", "captured");
+      case "payment.authorized" -> {
+        if (!"captured".equals(payment.getString("status"))) {
+          payment.put("status", "authorized");
+        }
+      }
+      default -> {
+        payment.put("status", "failed").put("declineCode", typeAndCode[1]);
+        data.put("declineCode", typeAndCode[1]);
+      }
+    }
+    JsonObject event = new JsonObject().put("id", eventId).put("type", type)
+      .put("created", clock.instant().getEpochSecond()).put("data", data);
+    deliver(webhook, event, 0).onComplete(ar -> report(webhook, payment, events, index + 1, eventId));
+  }
+
+  private io.vertx.core.Future<Void> deliver(String webhook, JsonObject event, int attempt) {
+    String base = webhookBaseUrl;
+    if (base == null) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    byte[] body = event.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String signature = com.oms.payment.WebhookSignature.sign(webhookSecrets.get(webhook), clock.instant(), body);
+    return webhookClient.postAbs(base + "/v1/payments/webhooks/" + webhook)
+      .putHeader("Content-Type", "application/json")
+      .putHeader(com.oms.payment.WebhookSignature.HEADER, signature)
+      .timeout(5_000)
+      .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body))
+      .compose(response -> response.statusCode() / 100 == 2
+        ? io.vertx.core.Future.<Void>succeededFuture()
+        : io.vertx.core.Future.<Void>failedFuture("webhook answered " + response.statusCode()))
+      .recover(failure -> {
+        if (attempt >= 5) {
+          return io.vertx.core.Future.succeededFuture();
+        }
+        io.vertx.core.Promise<Void> retried = io.vertx.core.Promise.promise();
+        vertx.setTimer(200L << attempt, id -> deliver(webhook, event, attempt + 1).onComplete(retried));
+        return retried.future();
+      });
+  }
+
   private void refund(RoutingContext ctx) {
     String key = ctx.request().getHeader("Idempotency-Key");
     JsonObject body = ctx.body().asJsonObject();
@@ -180,7 +394,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
       return;
     }
     JsonObject charge = chargesById.get(body.getString("charge"));
-    if (charge == null || !"succeeded".equals(charge.getString("status"))) {
+    if (charge == null || !List.of("succeeded", "captured").contains(charge.getString("status"))) {
       send(ctx, 400, error("charge_not_refundable"));
       return;
     }

@@ -47,6 +47,10 @@ final class ApiRoutes {
     builder.getRoute("setPartnerAvailability").addHandler(handle(this::setPartnerAvailability));
     builder.getRoute("listPartnerDeliveries").addHandler(handle(this::listPartnerDeliveries));
     builder.getRoute("reportDeliveryStatus").addHandler(handle(this::reportDeliveryStatus));
+    builder.getRoute("getOrderPayment").addHandler(handle(this::getOrderPayment));
+    builder.getRoute("receivePaymentWebhook").addHandler(handle(this::receivePaymentWebhook));
+    builder.getRoute("getMyWallet").addHandler(handle(this::getMyWallet));
+    builder.getRoute("topUpWallet").addHandler(handle(this::topUpWallet));
   }
 
   private Future<Void> placeOrder(RoutingContext ctx) {
@@ -57,13 +61,13 @@ final class ApiRoutes {
       .put("order", body(ctx));
     return request(ORDER_PLACE, command).map(reply -> {
       JsonObject order = reply.getJsonObject("order");
-      boolean replayed = reply.getBoolean("replayed");
       ctx.put(RequestLog.ORDER_ID, order.getString("orderId"));
       ctx.response().putHeader("Location", "/v1/orders/" + order.getString("orderId"));
-      if (replayed) {
+      if (reply.getBoolean("replayed")) {
         ctx.response().putHeader("Idempotent-Replayed", "true");
       }
-      json(ctx, replayed ? 200 : 201, order);
+      // a replay is the first answer again: same status, same body
+      json(ctx, 201, order);
       return null;
     });
   }
@@ -88,8 +92,16 @@ final class ApiRoutes {
   }
 
   private Future<Void> cancelOrder(RoutingContext ctx) {
-    JsonObject command = orderCommand(ctx).put("reason", body(ctx).getString("reason"));
-    return reply(ctx, request(ORDER_CANCEL, command));
+    JsonObject command = orderCommand(ctx)
+      .put("reason", body(ctx).getString("reason"))
+      .put("idempotencyKey", ctx.request().getHeader("Idempotency-Key"));
+    return request(ORDER_CANCEL, command).map(order -> {
+      if (Boolean.TRUE.equals(order.remove("_replayed"))) {
+        ctx.response().putHeader("Idempotent-Replayed", "true");
+      }
+      json(ctx, 200, order);
+      return null;
+    });
   }
 
   private Future<Void> getOrderNotifications(RoutingContext ctx) {
@@ -171,6 +183,33 @@ final class ApiRoutes {
       .put("orderId", ctx.pathParam("orderId"))
       .put("status", body(ctx).getString("status"));
     return reply(ctx, request(DELIVERY_REPORT_STATUS, command));
+  }
+
+  private Future<Void> getOrderPayment(RoutingContext ctx) {
+    return reply(ctx, request(ORDER_GET, orderCommand(ctx))
+      .compose(order -> request(PAYMENT_DETAILS, new JsonObject().put("orderId", order.getString("orderId")))));
+  }
+
+  /** Gateways call this; the payment domain checks the signature over the raw bytes as they arrived. */
+  private Future<Void> receivePaymentWebhook(RoutingContext ctx) {
+    JsonObject command = new JsonObject()
+      .put("provider", ctx.pathParam("provider"))
+      .put("signature", ctx.request().getHeader("Oms-Signature"))
+      .put("body", java.util.Base64.getEncoder().encodeToString(ctx.body().buffer().getBytes()));
+    return reply(ctx, request(PAYMENT_WEBHOOK, command));
+  }
+
+  private Future<Void> getMyWallet(RoutingContext ctx) {
+    Caller caller = Access.require(ctx, Caller.CUSTOMER);
+    return reply(ctx, request(WALLET_VIEW, new JsonObject().put("customerId", caller.subject())));
+  }
+
+  private Future<Void> topUpWallet(RoutingContext ctx) {
+    Access.require(ctx, Caller.ADMIN);
+    JsonObject command = body(ctx).copy()
+      .put("customerId", ctx.pathParam("customerId"))
+      .put("idempotencyKey", ctx.request().getHeader("Idempotency-Key"));
+    return reply(ctx, request(WALLET_TOP_UP, command));
   }
 
   /** The order commands all carry the caller and the order; only owners and admins get past the domain. */

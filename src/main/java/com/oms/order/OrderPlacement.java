@@ -17,7 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
+import com.oms.support.IdempotencyKeys;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -31,8 +32,8 @@ import java.util.stream.Collectors;
  */
 final class OrderPlacement {
 
-  /** What placement answers: the order, and whether it is an idempotent replay of an earlier request. */
-  record Placed(Order order, boolean replayed) {
+  /** What placement answers: the order as the API shows it, and whether it is a replay of an earlier answer. */
+  record Placed(JsonObject order, boolean replayed) {
   }
 
   private final Vertx vertx;
@@ -42,10 +43,12 @@ final class OrderPlacement {
   private final DeliveryOptions busOptions;
   private Set<String> paymentMethods;
   private final int maxLines;
+  private final IdempotencyKeys idempotencyKeys;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
-                 int maxLines) {
+                 int maxLines, IdempotencyKeys idempotencyKeys) {
     this.maxLines = maxLines;
+    this.idempotencyKeys = idempotencyKeys;
     this.vertx = vertx;
     this.store = store;
     this.saga = saga;
@@ -53,7 +56,21 @@ final class OrderPlacement {
     this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
   }
 
+  /**
+   * Places an order; with an Idempotency-Key, once: a retry answers what the first request answered
+   * (order or refusal), the key with another request is refused.
+   */
   Future<Placed> place(Caller caller, String idempotencyKey, JsonObject request) {
+    if (idempotencyKey == null) {
+      return placeChecked(caller, request).map(order -> new Placed(order.toApiJson(), false));
+    }
+    String requestHash = "place:" + OrderDraft.hash(request);
+    return idempotencyKeys.once("customer:" + caller.subject(), idempotencyKey, requestHash,
+        () -> placeChecked(caller, request).map(Order::toApiJson))
+      .map(outcome -> new Placed(outcome.answer(), outcome.replayed()));
+  }
+
+  private Future<Order> placeChecked(Caller caller, JsonObject request) {
     OrderDraft draft = OrderDraft.from(request);
     if (draft.lines().size() > maxLines) {
       return Future.failedFuture(new Problem(ProblemType.TOO_MANY_LINES,
@@ -66,7 +83,7 @@ final class OrderPlacement {
           draft.paymentMethod() + " payments are not available; use one of " + methods)
           .with("methods", new JsonArray(List.copyOf(methods))));
       }
-      return placeChecked(caller, idempotencyKey, draft);
+      return placeNew(caller, draft);
     });
   }
 
@@ -83,45 +100,22 @@ final class OrderPlacement {
     });
   }
 
-  private Future<Placed> placeChecked(Caller caller, String idempotencyKey, OrderDraft draft) {
-    if (idempotencyKey == null) {
-      return placeNew(caller, null, draft);
-    }
-    return store.findByIdempotencyKey(caller.subject(), idempotencyKey).compose(existing -> existing != null
-      ? replay(existing, draft)
-      : placeNew(caller, idempotencyKey, draft));
-  }
-
-  private Future<Placed> replay(Order existing, OrderDraft draft) {
-    if (!draft.requestHash().equals(existing.requestHash())) {
-      return Future.failedFuture(new Problem(ProblemType.IDEMPOTENCY_KEY_REUSED,
-        "this Idempotency-Key already placed order " + existing.id() + " with a different request")
-        .with("orderId", existing.id()));
-    }
-    return Future.succeededFuture(new Placed(existing, true));
-  }
-
-  private Future<Placed> placeNew(Caller caller, String idempotencyKey, OrderDraft draft) {
+  private Future<Order> placeNew(Caller caller, OrderDraft draft) {
     QuoteRequest quoteRequest = new QuoteRequest(draft.storeId(), draft.skus());
     return metrics.timed("quote", request(Addresses.INVENTORY_QUOTE, quoteRequest.toJson()))
       .map(reply -> BusMessage.fromJson(reply, Quote.class))
-      .compose(quote -> store.insert(newOrder(caller, idempotencyKey, draft, quote)))
-      .recover(failure -> idempotencyKey != null && isDuplicateKey(failure)
-        // a concurrent request with the same key won the insert: answer what it placed
-        ? store.findByIdempotencyKey(caller.subject(), idempotencyKey).compose(winner -> replay(winner, draft))
-          .compose(placed -> Future.failedFuture(new AlreadyPlaced(placed)))
-        : Future.failedFuture(failure))
+      .compose(quote -> store.insert(newOrder(caller, draft, quote)))
       .compose(this::holdStock)
-      .map(order -> new Placed(order, false))
-      .recover(failure -> failure instanceof AlreadyPlaced already
-        ? Future.succeededFuture(already.placed)
-        : Future.failedFuture(failure));
+      .onSuccess(order -> saga.advance(order).onFailure(failure ->
+        // the client has its answer; the sweeper resumes the saga where it stopped
+        LoggerFactory.getLogger(OrderPlacement.class).warn("order {}: saga paused after placement: {}",
+          order.id(), failure.getMessage())));
   }
 
-  private NewOrder newOrder(Caller caller, String idempotencyKey, OrderDraft draft, Quote quote) {
+  private NewOrder newOrder(Caller caller, OrderDraft draft, Quote quote) {
     return new NewOrder(UUID.randomUUID(), caller.subject(), draft.storeId(), quote.currency(), draft.total(quote),
       draft.pricedItems(quote), draft.paymentSummary(), draft.instrument(), draft.deliveryWithPickup(quote),
-      draft.contact(), idempotencyKey, draft.requestHash(), caller.actor());
+      draft.contact(), null, draft.requestHash(), caller.actor());
   }
 
   private Future<Order> holdStock(Order created) {
@@ -166,16 +160,4 @@ final class OrderPlacement {
     return vertx.eventBus().<JsonObject>request(address, body, busOptions).map(message -> message.body());
   }
 
-  private static boolean isDuplicateKey(Throwable failure) {
-    return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
-  }
-
-  private static final class AlreadyPlaced extends RuntimeException {
-    final Placed placed;
-
-    AlreadyPlaced(Placed placed) {
-      super(null, null, false, false);
-      this.placed = placed;
-    }
-  }
 }

@@ -33,6 +33,8 @@ final class OrderSaga {
   static final String SAGA = "system:saga";
   private static final Logger LOG = LoggerFactory.getLogger(OrderSaga.class);
   private static final int MAX_STALE_RETRIES = 5;
+  private static final int QUICK_ASSIGNMENT_RETRIES = 6;
+  private final java.util.Map<java.util.UUID, Integer> assignmentRetries = new java.util.HashMap<>();
 
   private final Vertx vertx;
   private final OrderStore store;
@@ -88,6 +90,10 @@ final class OrderSaga {
           + (outcome.declineCode() == null ? "" : ": " + outcome.declineCode());
         return fail(order, reason, summary);
       }
+      // waiting for the customer (UPI approval, bank page): show them what to do next
+      if (!summary.equals(order.payment())) {
+        return store.updatePayment(order, summary).compose(v -> load(order.id()));
+      }
       return Future.succeededFuture(order);
     });
   }
@@ -120,12 +126,31 @@ final class OrderSaga {
     return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson())).compose(reply -> {
       AssignOutcome outcome = BusMessage.fromJson(reply, AssignOutcome.class);
       if (!outcome.assigned()) {
-        LOG.debug("order {}: no partner free yet, the sweeper will try again", order.id());
+        retryAssignmentSoon(order);
         return Future.succeededFuture(order);
       }
+      assignmentRetries.remove(order.orderId());
       return move(order, Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
         .withPartner(outcome.partnerId()));
     });
+  }
+
+  /**
+   * No partner was free, or the free one was being assigned concurrently: try again shortly, a few times
+   * with growing pauses, then leave the order to the sweeper (which also covers a restart).
+   */
+  private void retryAssignmentSoon(Order order) {
+    int attempt = assignmentRetries.merge(order.orderId(), 1, Integer::sum);
+    if (attempt > QUICK_ASSIGNMENT_RETRIES) {
+      assignmentRetries.remove(order.orderId());
+      LOG.debug("order {}: no partner free yet, the sweeper will try again", order.id());
+      return;
+    }
+    vertx.setTimer(25L << attempt, id -> load(order.id())
+      .compose(current -> current != null && current.status() == INVENTORY_RESERVED
+        ? advance(current)
+        : Future.succeededFuture(current))
+      .onFailure(failure -> LOG.debug("order {}: assignment retry failed: {}", order.id(), failure.getMessage())));
   }
 
   /** A partner reports progress. Pickup first takes the reserved stock off the shelf, then moves the order. */

@@ -68,9 +68,10 @@ final class OrderStore {
     return pool.preparedQuery(sql.get("find-order")).execute(Tuple.of(orderId)).map(OrderStore::singleOrNull);
   }
 
-  Future<Order> findByIdempotencyKey(String customerId, String key) {
-    return pool.preparedQuery(sql.get("find-by-idempotency-key")).execute(Tuple.of(customerId, key))
-      .map(OrderStore::singleOrNull);
+  /** Shows the payment's progress (a next action for the customer) without moving the order. */
+  Future<Void> updatePayment(Order order, JsonObject payment) {
+    return pool.preparedQuery(sql.get("update-payment")).execute(Tuple.of(order.orderId(), order.status().name(), payment))
+      .mapEmpty();
   }
 
   /** Applies {@code transition} if the order is still at the version we read; else StaleOrderException. */

@@ -8,6 +8,7 @@ import com.oms.bus.Caller;
 import com.oms.bus.DeliveryProgress;
 import com.oms.bus.Problem;
 import com.oms.config.OmsConfig;
+import com.oms.support.IdempotencyKeys;
 import com.oms.order.OrderStore.Expired;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,6 +42,8 @@ public final class OrderVerticle extends VerticleBase {
   private final Duration stallAfter;
   private final Duration paymentWindow;
   private final int maxLines;
+  private final Duration idempotencyKeyTtl;
+  private IdempotencyKeys idempotencyKeys;
   private OrderStore store;
   private OrderSaga saga;
   private OrderPlacement placement;
@@ -55,6 +58,7 @@ public final class OrderVerticle extends VerticleBase {
     this.stallAfter = settings.stallAfter();
     this.paymentWindow = settings.paymentWindow();
     this.maxLines = settings.maxLines();
+    this.idempotencyKeyTtl = settings.idempotencyKeyTtl();
   }
 
   /** Instances of the verticle sharing one set of meters. */
@@ -68,7 +72,8 @@ public final class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     store = new OrderStore(pool, clock);
     saga = new OrderSaga(vertx, store, metrics, requestTimeout);
-    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines);
+    idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
+    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, idempotencyKeys);
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));
     bus.<JsonObject>consumer(ORDER_GET, replying(this::get));
@@ -80,21 +85,15 @@ public final class OrderVerticle extends VerticleBase {
     bus.<JsonObject>consumer(ORDER_ADVANCE, replying(this::advance));
     bus.<JsonObject>consumer(ORDER_EXPIRE_DUE, replying(this::expireDue));
     bus.<JsonObject>consumer(ORDER_SWEEP, replying(this::sweep));
+    bus.<JsonObject>consumer(PAYMENT_SETTLED, this::paymentSettled);
     return Future.succeededFuture();
   }
 
   private Future<JsonObject> place(Message<JsonObject> message) {
     JsonObject body = message.body();
     Caller caller = Caller.fromJson(body.getJsonObject("caller"));
-    return placement.place(caller, body.getString("idempotencyKey"), body.getJsonObject("order")).map(placed -> {
-      if (!placed.replayed()) {
-        // The client has its answer; the rest of the saga runs on from here.
-        saga.advance(placed.order()).onFailure(failure ->
-          LOG.warn("order {}: saga paused after placement, the sweeper will resume it: {}",
-            placed.order().id(), failure.getMessage()));
-      }
-      return new JsonObject().put("replayed", placed.replayed()).put("order", placed.order().toApiJson());
-    });
+    return placement.place(caller, body.getString("idempotencyKey"), body.getJsonObject("order"))
+      .map(placed -> new JsonObject().put("replayed", placed.replayed()).put("order", placed.order()));
   }
 
   private Future<JsonObject> get(Message<JsonObject> message) {
@@ -121,12 +120,31 @@ public final class OrderVerticle extends VerticleBase {
     });
   }
 
+  /** Cancels; with an Idempotency-Key, a retry answers exactly what the first request answered. */
   private Future<JsonObject> cancel(Message<JsonObject> message) {
     JsonObject body = message.body();
     Caller caller = Caller.fromJson(body.getJsonObject("caller"));
-    return visibleOrder(body)
+    java.util.function.Supplier<Future<JsonObject>> work = () -> visibleOrder(body)
       .compose(order -> saga.cancel(order, body.getString("reason"), caller))
       .map(Order::toApiJson);
+    String key = body.getString("idempotencyKey");
+    if (key == null) {
+      return work.get();
+    }
+    String requestHash = "cancel:" + body.getString("orderId") + ":" + body.getString("reason");
+    return idempotencyKeys.once("customer:" + caller.subject(), key, requestHash, work)
+      .map(outcome -> outcome.answer().copy().put("_replayed", outcome.replayed()));
+  }
+
+  /** A payment moved on (a webhook arrived): drive its order from where it waits. */
+  private void paymentSettled(Message<JsonObject> message) {
+    String orderId = message.body().getString("orderId");
+    saga.load(orderId)
+      .compose(order -> order == null || order.status() != OrderStatus.PAYMENT_PENDING
+        ? Future.succeededFuture(order)
+        : saga.advance(order))
+      .onFailure(failure -> LOG.warn("order {}: payment settled but the saga did not move on yet: {}", orderId,
+        failure.getMessage()));
   }
 
   private Future<JsonObject> deliveryProgress(Message<JsonObject> message) {
@@ -193,7 +211,7 @@ public final class OrderVerticle extends VerticleBase {
     }).compose(result -> store.countByStatus().map(counts -> {
       metrics.counted(counts);
       return result;
-    }));
+    })).compose(result -> idempotencyKeys.forgetExpired(1000).map(forgotten -> result));
   }
 
   /** The order, if the caller may see it; a customer asking for someone else's order gets 404, not 403. */

@@ -106,7 +106,7 @@ class OrderFailureTest extends IntegrationTest {
   }
 
   @Test
-  @DisplayName("Idempotency-Key: a retry replays the same order without a second hold; another body with the key is 422")
+  @DisplayName("Idempotency-Key: a retry gets the first answer again without a second hold; another body with the key is 422")
   void idempotentPlacement() {
     String store = storeWith("a", 10);
     String token = api.customerToken(unique("cust"));
@@ -121,9 +121,9 @@ class OrderFailureTest extends IntegrationTest {
       .putHeader("Idempotency-Key", key).sendJsonObject(cardOrder(store, "tok_visa", items("a", 3))).await();
 
     assertThat(first.statusCode()).isEqualTo(201);
-    assertThat(retry.statusCode()).isEqualTo(200);
+    assertThat(retry.statusCode()).isEqualTo(201);
     assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
-    assertThat(retry.bodyAsJsonObject().getString("orderId")).isEqualTo(first.bodyAsJsonObject().getString("orderId"));
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
     assertThat(different.statusCode()).isEqualTo(422);
     assertThat(different.bodyAsJsonObject().getString("type")).isEqualTo("urn:oms:problem:idempotency-key-reused");
     JsonObject stock = api.stockLevel(store, "a").await();
@@ -148,21 +148,6 @@ class OrderFailureTest extends IntegrationTest {
     JsonArray orders = expect(api.get("/v1/orders", token), 200).await().getJsonArray("orders");
     assertThat(orders).isEmpty();
     assertThat(api.stockLevel(store, "a").await().getInteger("held")).isZero();
-  }
-
-  @Test
-  @DisplayName("a payment method without a provider is refused with 422 before anything is recorded")
-  void unavailableMethod() {
-    String store = storeWith("a", 10);
-    String token = api.customerToken(unique("cust"));
-    JsonObject body = cardOrder(store, "tok_visa", items("a", 1));
-    body.put("payment", new JsonObject().put("method", "WALLET"));
-
-    HttpResponse<Buffer> response = api.place(token, body).await();
-
-    assertThat(response.statusCode()).isEqualTo(422);
-    assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:oms:problem:payment-method-unavailable");
-    assertThat(expect(api.get("/v1/orders", token), 200).await().getJsonArray("orders")).isEmpty();
   }
 
   @Test
