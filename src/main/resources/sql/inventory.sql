@@ -3,11 +3,13 @@
 -- ledger lines in state HELD and RESERVED. Redis is a projection of exactly these figures.
 
 -- name: upsert-store
-INSERT INTO stores (store_id, name, lat, lon, updated_at)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO stores (store_id, name, lat, lon, opens_at, closes_at, time_zone, preparation_minutes, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (store_id) DO UPDATE
-   SET name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon, updated_at = EXCLUDED.updated_at
-RETURNING store_id, name, lat, lon, updated_at
+   SET name = EXCLUDED.name, lat = EXCLUDED.lat, lon = EXCLUDED.lon, opens_at = EXCLUDED.opens_at,
+       closes_at = EXCLUDED.closes_at, time_zone = EXCLUDED.time_zone,
+       preparation_minutes = EXCLUDED.preparation_minutes, updated_at = EXCLUDED.updated_at
+RETURNING *
 
 -- name: store-exists
 SELECT 1 FROM stores WHERE store_id = $1
@@ -47,7 +49,7 @@ SELECT sku, on_hand, price_amount, currency FROM stock_items
 
 -- name: quote
 -- One row per known SKU; a store without any of them still answers one row with a null sku.
-SELECT s.lat, s.lon, i.sku, i.price_amount, i.currency
+SELECT s.lat, s.lon, s.opens_at, s.closes_at, s.time_zone, s.preparation_minutes, i.sku, i.price_amount, i.currency
   FROM stores s
   LEFT JOIN stock_items i ON i.store_id = s.store_id AND i.sku = ANY ($2)
  WHERE s.store_id = $1

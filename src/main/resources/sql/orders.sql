@@ -21,7 +21,8 @@ SELECT * FROM placed
 WITH moved AS (
     UPDATE orders
        SET status = $4, version = version + 1, updated_at = $5,
-           partner_id = COALESCE($6, partner_id),
+           -- back to waiting for a partner: the order has none
+           partner_id = CASE WHEN $4 = 'INVENTORY_RESERVED' THEN NULL ELSE COALESCE($6, partner_id) END,
            failure_reason = COALESCE($7, failure_reason),
            payment = COALESCE($8, payment),
            compensation_pending = $9
@@ -38,6 +39,26 @@ SELECT * FROM moved
 
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1
+
+-- name: update-delivery
+-- Not a transition: a rescheduled pickup. Only while the order has not been picked up.
+UPDATE orders SET delivery = $3 WHERE order_id = $1 AND version = $2
+RETURNING *
+
+-- name: insert-notice
+-- A notice that is not a transition (a delay): its event id is derived from what it says, so the same
+-- notice is written once however often the sweeper finds it due.
+INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
+
+-- name: on-the-road
+-- Orders a partner holds: candidates for a late notice or a missed pickup.
+SELECT order_id FROM orders
+ WHERE status IN ('DELIVERY_PARTNER_ASSIGNED', 'PICKED_UP') AND updated_at < $1
+ ORDER BY updated_at
+ LIMIT $2
 
 -- name: update-payment
 -- Not a transition: the payment's next action for the customer, shown while the order waits.

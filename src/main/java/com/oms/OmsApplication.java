@@ -118,12 +118,14 @@ public final class OmsApplication {
       .compose(v -> deploy(() -> new InventoryVerticle(pool, redis, clock, new InventoryVerticle.Settings(
         config.redis().keyPrefix(), config.order().paymentWindow(), config.inventory().reconcileInterval(),
         config.inventory().lossCheckInterval()), registry), 1))
-      .compose(v -> deploy(() -> new DeliveryVerticle(pool, clock, config.delivery().partnerCapacity(),
-        bus.requestTimeout()), 1))
+      .compose(v -> deploy(() -> new DeliveryVerticle(pool, redis, config.redis().keyPrefix(), clock,
+        config.delivery().partnerCapacity(), bus.requestTimeout(), config.delivery().locationSyncInterval(),
+        config.delivery().maxDistanceKm()), 1))
       .compose(v -> deploy(() -> new NotificationVerticle(pool, clock, channels(config),
         config.notification().relayInterval(), config.notification().relayBatchSize(),
         config.notification().maxAttempts()), 1))
-      .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(), config.order()), scaled))
+      .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(), config.order(),
+        config.delivery()), scaled))
       .compose(v -> deploy(() -> new SagaSweeperVerticle(config.order().sweepInterval(),
         config.order().sweepBatchSize(), bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),

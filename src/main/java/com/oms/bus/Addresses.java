@@ -34,6 +34,12 @@ public final class Addresses {
   public static final String ORDER_EXPIRE_DUE = "order.expire-due";
   /** {batchSize} → {advanced}: find orders whose next step is overdue and drive them on (the sweeper). */
   public static final String ORDER_SWEEP = "order.sweep";
+  /** {caller?, orderId, partnerId, outcome: DECLINED | MISSED_PICKUP} → Order JSON: take the order from its partner. */
+  public static final String ORDER_RELEASE_PARTNER = "order.release-partner";
+  /** {caller, orderId, pickupAt} → Order JSON: a new pickup time, before pickup. */
+  public static final String ORDER_RESCHEDULE_PICKUP = "order.reschedule-pickup";
+  /** Published: {orderId, customerId, kind, message, at}: something the customer should know that is not a status change. */
+  public static final String ORDER_NOTICE = "order.notice";
   /** Published: {@link OrderStatusChanged}. */
   public static final String ORDER_STATUS_CHANGED = "order.status-changed";
 
@@ -82,6 +88,14 @@ public final class Addresses {
   // delivery domain -------------------------------------------------------------------------------
   /** {@link AssignRequest} → {@link AssignOutcome}. Idempotent per order. */
   public static final String DELIVERY_ASSIGN = "delivery.assign";
+  /** {orderId, partnerId, outcome} → {released}: free the partner (declined, missed pickup); not offered the order again. */
+  public static final String DELIVERY_RELEASE = "delivery.release";
+  /** {caller, orderId} → Delivery JSON: the assigned partner declines the order. */
+  public static final String DELIVERY_DECLINE = "delivery.decline";
+  /** {caller, partnerId, lat, lon} → {partnerId, orderIds}: where a partner is now. */
+  public static final String DELIVERY_LOCATION = "delivery.location";
+  /** Published: {partnerId, orderId, lat, lon, at}, for each active delivery of a partner who moved. */
+  public static final String DELIVERY_PARTNER_MOVED = "delivery.partner-moved";
   /** {orderId} → {}: free the partner of a cancelled order. Idempotent. */
   public static final String DELIVERY_CANCEL = "delivery.cancel";
   /** {partnerId, name, phone} → {created, partner}. */

@@ -18,6 +18,7 @@ public enum ProblemType {
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "Send application/json"),
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used with a different request"),
+  PICKUP_UNAVAILABLE(422, "The store cannot serve a pickup at that time"),
   TOO_MANY_LINES(422, "The order has more lines than allowed"),
   UNKNOWN_SKU(422, "The store does not sell one or more of these SKUs"),
   UNKNOWN_STORE(422, "No such store"),

@@ -50,7 +50,10 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     }
   }
 
-  public record Delivery(int partnerCapacity) {
+  public record Delivery(int partnerCapacity, Duration assignmentLeadTime, Duration pickupHorizon,
+                         Duration delayNoticeAfter, Duration delayNoticeEvery, Duration giveUpAfter,
+                         Duration pickupTimeout, Duration lateAfter, Duration expectedTransit,
+                         Duration locationSyncInterval, double maxDistanceKm) {
   }
 
   public record Notification(Duration relayInterval, int relayBatchSize, String emailFrom, String smtpHost,
@@ -94,7 +97,12 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S"),
         duration(payment, "webhookDelay", "PT0.2S"), payment.getInteger("breakerMaxFailures", 5),
         duration(payment, "breakerReset", "PT30S"), section(payment, "providers")),
-      new Delivery(delivery.getInteger("partnerCapacity", 1)),
+      new Delivery(delivery.getInteger("partnerCapacity", 1), duration(delivery, "assignmentLeadTime", "PT30M"),
+        duration(delivery, "pickupHorizon", "PT72H"), duration(delivery, "delayNoticeAfter", "PT10M"),
+        duration(delivery, "delayNoticeEvery", "PT10M"), duration(delivery, "giveUpAfter", "PT60M"),
+        duration(delivery, "pickupTimeout", "PT20M"), duration(delivery, "lateAfter", "PT10M"),
+        duration(delivery, "expectedTransit", "PT45M"), duration(delivery, "locationSyncInterval", "PT60S"),
+        delivery.getDouble("maxDistanceKm", 15.0)),
       new Notification(duration(notification, "relayInterval", "PT1S"), notification.getInteger("relayBatchSize", 100),
         notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),
         notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8)),

@@ -20,11 +20,16 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** Owns partners and deliveries: who carries which order, and the partner's reports of progress. */
@@ -33,13 +38,22 @@ public final class DeliveryVerticle extends VerticleBase {
   private static final int DELIVERIES_PER_PAGE = 100;
 
   private final Pool pool;
+  private final Redis redis;
+  private final String keyPrefix;
+  private final Duration locationSyncInterval;
+  private final double maxDistanceKm;
   private final Clock clock;
   private final int partnerCapacity;
   private final DeliveryOptions busOptions;
   private final SqlStatements sql = SqlStatements.load("sql/deliveries.sql");
 
-  public DeliveryVerticle(Pool pool, Clock clock, int partnerCapacity, Duration requestTimeout) {
+  public DeliveryVerticle(Pool pool, Redis redis, String keyPrefix, Clock clock, int partnerCapacity,
+                          Duration requestTimeout, Duration locationSyncInterval, double maxDistanceKm) {
     this.pool = pool;
+    this.maxDistanceKm = maxDistanceKm;
+    this.redis = redis;
+    this.keyPrefix = keyPrefix;
+    this.locationSyncInterval = locationSyncInterval;
     this.clock = clock;
     this.partnerCapacity = partnerCapacity;
     this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
@@ -54,34 +68,119 @@ public final class DeliveryVerticle extends VerticleBase {
     bus.<JsonObject>consumer(DELIVERY_SET_AVAILABILITY, replying(this::setAvailability));
     bus.<JsonObject>consumer(DELIVERY_PARTNER_DELIVERIES, replying(this::partnerDeliveries));
     bus.<JsonObject>consumer(DELIVERY_REPORT_STATUS, replying(this::reportStatus));
+    bus.<JsonObject>consumer(DELIVERY_RELEASE, replying(this::release));
+    bus.<JsonObject>consumer(DELIVERY_DECLINE, replying(this::decline));
+    bus.<JsonObject>consumer(DELIVERY_LOCATION, replying(this::location));
     return Future.succeededFuture();
   }
 
+  /**
+   * Assigns a partner, once per order (and again after a release). The delivery row is locked while the
+   * choice is made, so two assignments of one order queue; a first assignment has no row to lock, and the
+   * loser of that race fails on the key and answers the winner's partner.
+   */
   private Future<JsonObject> assign(Message<JsonObject> message) {
     AssignRequest request = BusMessage.fromJson(message.body(), AssignRequest.class);
     UUID orderId = UUID.fromString(request.orderId());
-    return findDelivery(orderId).compose(existing -> {
-      if (existing != null) {
-        return Future.succeededFuture(existingAssignment(existing));
-      }
-      Tuple params = Tuple.of(orderId, request.storeLat(), request.storeLon(), Times.now(clock), request.storeId(),
-        new JsonObject(request.dropoff()).copy());
-      return pool.preparedQuery(sql.get("assign")).execute(params)
-        .map(rows -> rows.size() == 0
+    OffsetDateTime expected = request.expectedPickupAt() == null ? null
+      : Times.utc(java.time.Instant.parse(request.expectedPickupAt()));
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.get("lock-delivery")).execute(Tuple.of(orderId))
+      .compose(rows -> {
+        Row existing = rows.size() == 0 ? null : rows.iterator().next();
+        if (existing != null && !"RELEASED".equals(existing.getString("status"))) {
+          return Future.succeededFuture(existingAssignment(existing));
+        }
+        OffsetDateTime now = Times.now(clock);
+        Future<io.vertx.sqlclient.RowSet<Row>> assigned = existing == null
+          ? conn.preparedQuery(sql.get("assign")).execute(Tuple.tuple().addValue(orderId).addValue(request.storeLat())
+            .addValue(request.storeLon()).addValue(now).addValue(request.storeId())
+            .addValue(new JsonObject(request.dropoff()).copy()).addValue(expected).addValue(maxDistanceKm))
+          : conn.preparedQuery(sql.get("assign-again")).execute(Tuple.of(orderId, request.storeLat(), request.storeLon(),
+            now, expected, maxDistanceKm));
+        return assigned.map(taken -> taken.size() == 0
           ? new AssignOutcome(false, null).toJson()
-          : new AssignOutcome(true, rows.iterator().next().getString("partner_id")).toJson())
-        .recover(failure -> {
-          if (hasSqlState(failure, "23505")) {
-            // assigned concurrently by another step or instance: answer that assignment
-            return findDelivery(orderId).map(this::existingAssignment);
-          }
-          if (hasSqlState(failure, "23514")) {
-            // the capacity check refused a partner filled up meanwhile: try again later
-            return Future.succeededFuture(new AssignOutcome(false, null).toJson());
-          }
-          return Future.failedFuture(failure);
-        });
+          : new AssignOutcome(true, taken.iterator().next().getString("partner_id")).toJson());
+      }))
+      .recover(failure -> {
+        if (hasSqlState(failure, "23505")) {
+          // assigned concurrently by another step or instance: answer that assignment
+          return findDelivery(orderId).map(this::existingAssignment);
+        }
+        if (hasSqlState(failure, "23514")) {
+          // the capacity check refused a partner filled up meanwhile: try again later
+          return Future.succeededFuture(new AssignOutcome(false, null).toJson());
+        }
+        return Future.failedFuture(failure);
+      });
+  }
+
+  /** Frees the partner of an order (declined, missed pickup, rescheduled); once, whatever is repeated. */
+  private Future<JsonObject> release(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Tuple params = Tuple.of(UUID.fromString(body.getString("orderId")), body.getString("partnerId"), Times.now(clock),
+      body.getString("outcome"));
+    return pool.preparedQuery(sql.get("release")).execute(params)
+      .map(rows -> new JsonObject().put("released", rows.size() > 0));
+  }
+
+  /** The assigned partner turns the order down before pickup; the order domain finds the next partner. */
+  private Future<JsonObject> decline(Message<JsonObject> message) {
+    Caller caller = Caller.fromJson(message.body().getJsonObject("caller"));
+    UUID orderId = UUID.fromString(message.body().getString("orderId"));
+    return findDelivery(orderId).compose(delivery -> {
+      if (delivery == null || !delivery.getString("partner_id").equals(caller.subject())
+        || "RELEASED".equals(delivery.getString("status")) || "CANCELLED".equals(delivery.getString("status"))) {
+        return Future.failedFuture(new Problem(ProblemType.NOT_ASSIGNED, "order " + orderId + " is not assigned to you"));
+      }
+      if (!"ASSIGNED".equals(delivery.getString("status"))) {
+        return Future.failedFuture(new Problem(ProblemType.INVALID_TRANSITION,
+          "order " + orderId + " is already " + delivery.getString("status") + "; it can no longer be declined")
+          .with("status", delivery.getString("status")));
+      }
+      JsonObject release = new JsonObject().put("orderId", orderId.toString()).put("partnerId", caller.subject())
+        .put("outcome", "DECLINED");
+      return vertx.eventBus().<JsonObject>request(ORDER_RELEASE_PARTNER, release, busOptions)
+        .compose(v -> findDelivery(orderId))
+        .map(row -> deliveryJson(row).put("status", "DECLINED").put("partnerId", caller.subject()));
     });
+  }
+
+  /**
+   * Where a partner is now: kept in Redis (not a database row per report), published for the live feed of
+   * each order the partner carries, and copied to Postgres, where assignment reads it, at most once per
+   * sync interval.
+   */
+  private Future<JsonObject> location(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String partnerId = body.getString("partnerId");
+    double lat = body.getDouble("lat");
+    double lon = body.getDouble("lon");
+    String at = Times.now(clock).toInstant().toString();
+    String key = keyPrefix + ":delivery:v1:partner:" + partnerId;
+    List<Request> writes = List.of(
+      Request.cmd(Command.HSET).arg(key + ":location").arg("lat").arg(lat).arg("lon").arg(lon).arg("at").arg(at),
+      Request.cmd(Command.SET).arg(key + ":synced").arg("1").arg("NX").arg("PX").arg(locationSyncInterval.toMillis()));
+    return findPartner(partnerId).compose(partner -> partner == null
+        ? Future.failedFuture(Problem.notFound("no partner '" + partnerId + "'"))
+        : redis.batch(writes))
+      .compose(replies -> {
+        boolean syncNow = replies.get(1) != null;
+        Future<?> synced = syncNow
+          ? pool.preparedQuery(sql.get("sync-partner-location")).execute(Tuple.of(partnerId, lat, lon, Times.now(clock)))
+          : Future.succeededFuture();
+        return synced.compose(v -> pool.preparedQuery(sql.get("active-orders-of-partner")).execute(Tuple.of(partnerId)));
+      })
+      .map(rows -> {
+        JsonArray orders = new JsonArray();
+        rows.forEach(row -> {
+          String orderId = row.getUUID("order_id").toString();
+          orders.add(orderId);
+          vertx.eventBus().publish(DELIVERY_PARTNER_MOVED, new JsonObject().put("partnerId", partnerId)
+            .put("orderId", orderId).put("lat", lat).put("lon", lon).put("at", at));
+        });
+        return new JsonObject().put("partnerId", partnerId).put("orderIds", orders)
+          .put("location", new JsonObject().put("lat", lat).put("lon", lon)).put("at", at);
+      });
   }
 
   private JsonObject existingAssignment(Row delivery) {
@@ -154,7 +253,7 @@ public final class DeliveryVerticle extends VerticleBase {
     String status = body.getString("status");
     return findDelivery(orderId).compose(delivery -> {
       if (delivery == null || !delivery.getString("partner_id").equals(caller.subject())
-        || "CANCELLED".equals(delivery.getString("status"))) {
+        || "CANCELLED".equals(delivery.getString("status")) || "RELEASED".equals(delivery.getString("status"))) {
         return Future.failedFuture(new Problem(ProblemType.NOT_ASSIGNED,
           "order " + orderId + " is not assigned to you"));
       }
@@ -202,6 +301,7 @@ public final class DeliveryVerticle extends VerticleBase {
       .put("pickupLocation", new JsonObject().put("lat", row.getDouble("pickup_lat")).put("lon", row.getDouble("pickup_lon")))
       .put("dropoff", new JsonObject().put("address", dropoff.getString("address")).put("location", dropoff.getJsonObject("location")))
       .put("assignedAt", Times.iso(row.getOffsetDateTime("assigned_at")))
+      .put("expectedPickupAt", Times.iso(row.getOffsetDateTime("expected_pickup_at")))
       .put("pickedUpAt", Times.iso(row.getOffsetDateTime("picked_up_at")))
       .put("deliveredAt", Times.iso(row.getOffsetDateTime("delivered_at")));
   }

@@ -48,6 +48,9 @@ final class ApiRoutes {
     builder.getRoute("listPartnerDeliveries").addHandler(handle(this::listPartnerDeliveries));
     builder.getRoute("reportDeliveryStatus").addHandler(handle(this::reportDeliveryStatus));
     builder.getRoute("getOrderPayment").addHandler(handle(this::getOrderPayment));
+    builder.getRoute("reschedulePickup").addHandler(handle(this::reschedulePickup));
+    builder.getRoute("declineDelivery").addHandler(handle(this::declineDelivery));
+    builder.getRoute("reportPartnerLocation").addHandler(handle(this::reportPartnerLocation));
     builder.getRoute("receivePaymentWebhook").addHandler(handle(this::receivePaymentWebhook));
     builder.getRoute("getMyWallet").addHandler(handle(this::getMyWallet));
     builder.getRoute("topUpWallet").addHandler(handle(this::topUpWallet));
@@ -183,6 +186,23 @@ final class ApiRoutes {
       .put("orderId", ctx.pathParam("orderId"))
       .put("status", body(ctx).getString("status"));
     return reply(ctx, request(DELIVERY_REPORT_STATUS, command));
+  }
+
+  private Future<Void> reschedulePickup(RoutingContext ctx) {
+    return reply(ctx, request(ORDER_RESCHEDULE_PICKUP, orderCommand(ctx).put("pickupAt", body(ctx).getString("pickupAt"))));
+  }
+
+  private Future<Void> declineDelivery(RoutingContext ctx) {
+    Caller caller = Access.require(ctx, Caller.PARTNER);
+    return reply(ctx, request(DELIVERY_DECLINE,
+      new JsonObject().put("caller", caller.toJson()).put("orderId", ctx.pathParam("orderId"))));
+  }
+
+  private Future<Void> reportPartnerLocation(RoutingContext ctx) {
+    String partnerId = ctx.pathParam("partnerId");
+    Caller caller = Access.requireSelfPartner(ctx, partnerId, false);
+    JsonObject command = body(ctx).copy().put("partnerId", partnerId).put("caller", caller.toJson());
+    return reply(ctx, request(DELIVERY_LOCATION, command));
   }
 
   private Future<Void> getOrderPayment(RoutingContext ctx) {

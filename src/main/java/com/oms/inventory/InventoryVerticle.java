@@ -117,11 +117,8 @@ public final class InventoryVerticle extends VerticleBase {
       }
       Map<String, Long> prices = new HashMap<>();
       Set<String> currencies = new LinkedHashSet<>();
-      double lat = 0;
-      double lon = 0;
+      Row store = rows.iterator().next();
       for (Row row : rows) {
-        lat = row.getDouble("lat");
-        lon = row.getDouble("lon");
         if (row.getString("sku") != null) {
           prices.put(row.getString("sku"), row.getLong("price_amount"));
           currencies.add(row.getString("currency"));
@@ -136,7 +133,10 @@ public final class InventoryVerticle extends VerticleBase {
       if (currencies.size() > 1) {
         throw new Problem(ProblemType.MIXED_CURRENCY, "these SKUs are priced in " + currencies);
       }
-      return new Quote(request.storeId(), currencies.iterator().next(), prices, lat, lon).toJson();
+      return new Quote(request.storeId(), currencies.isEmpty() ? null : currencies.iterator().next(), prices,
+        store.getDouble("lat"), store.getDouble("lon"), store.getLocalTime("opens_at").toString(),
+        store.getLocalTime("closes_at").toString(), store.getString("time_zone"), store.getInteger("preparation_minutes"))
+        .toJson();
     });
   }
 

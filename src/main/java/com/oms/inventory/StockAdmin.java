@@ -44,14 +44,35 @@ final class StockAdmin {
 
   Future<JsonObject> putStore(JsonObject body) {
     JsonObject location = body.getJsonObject("location");
-    Tuple params = Tuple.of(body.getString("storeId"), body.getString("name"), location.getDouble("lat"),
-      location.getDouble("lon"), ledger.now());
+    JsonObject hours = body.getJsonObject("hours", new JsonObject());
+    java.time.ZoneId zone;
+    try {
+      zone = java.time.ZoneId.of(hours.getString("timeZone", "UTC"));
+    } catch (java.time.DateTimeException e) {
+      return Future.failedFuture(new Problem(ProblemType.VALIDATION_FAILED, "unknown time zone " + hours.getString("timeZone"))
+        .with("errors", new JsonArray().add(new JsonObject().put("pointer", "/hours/timeZone").put("message", "unknown time zone"))));
+    }
+    Tuple params = Tuple.tuple()
+      .addString(body.getString("storeId"))
+      .addString(body.getString("name"))
+      .addDouble(location.getDouble("lat"))
+      .addDouble(location.getDouble("lon"))
+      .addLocalTime(java.time.LocalTime.parse(hours.getString("opens", "00:00")))
+      .addLocalTime(java.time.LocalTime.parse(hours.getString("closes", "00:00")))
+      .addString(zone.getId())
+      .addInteger(body.getInteger("preparationMinutes", 15))
+      .addOffsetDateTime(ledger.now());
     return pool.preparedQuery(ledger.sql.get("upsert-store")).execute(params).map(rows -> {
       Row row = rows.iterator().next();
       return new JsonObject()
         .put("storeId", row.getString("store_id"))
         .put("name", row.getString("name"))
         .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
+        .put("hours", new JsonObject()
+          .put("opens", row.getLocalTime("opens_at").toString())
+          .put("closes", row.getLocalTime("closes_at").toString())
+          .put("timeZone", row.getString("time_zone")))
+        .put("preparationMinutes", row.getInteger("preparation_minutes"))
         .put("updatedAt", com.oms.support.Times.iso(row.getOffsetDateTime("updated_at")));
     });
   }

@@ -65,6 +65,18 @@ public record Order(UUID orderId, String customerId, String storeId, OrderStatus
     return new StockCommand(id(), storeId, stockLines());
   }
 
+  /** When the partner should be at the store (the customer's slot, or when an ASAP order is ready). */
+  public java.time.Instant expectedPickupAt() {
+    String at = delivery.getString("expectedPickupAt");
+    return at == null ? createdAt.toInstant() : java.time.Instant.parse(at);
+  }
+
+  /** The customer's requested pickup time, or null for as soon as possible. */
+  public java.time.Instant requestedPickupAt() {
+    String at = delivery.getString("pickupAt");
+    return at == null ? null : java.time.OffsetDateTime.parse(at).toInstant();
+  }
+
   public double storeLat() {
     return delivery.getJsonObject("pickupLocation").getDouble("lat");
   }

@@ -74,9 +74,21 @@ record OrderDraft(String storeId, List<StockLine> lines, String paymentMethod, J
     return total;
   }
 
-  JsonObject deliveryWithPickup(Quote quote) {
-    return delivery.copy().put("pickupLocation",
-      new JsonObject().put("lat", quote.storeLat()).put("lon", quote.storeLon()));
+  JsonObject deliveryWithPickup(Quote quote, java.time.Instant expectedPickupAt) {
+    return delivery.copy()
+      .put("pickupLocation", new JsonObject().put("lat", quote.storeLat()).put("lon", quote.storeLon()))
+      .put("expectedPickupAt", expectedPickupAt.toString());
+  }
+
+  /** The requested pickup time, or null for as soon as possible. */
+  java.time.Instant pickupAt() {
+    String at = delivery.getString("pickupAt");
+    return at == null ? null : java.time.OffsetDateTime.parse(at).toInstant();
+  }
+
+  static PickupSlots.StoreHours hours(Quote quote) {
+    return new PickupSlots.StoreHours(java.time.LocalTime.parse(quote.opens()), java.time.LocalTime.parse(quote.closes()),
+      java.time.ZoneId.of(quote.timeZone()), java.time.Duration.ofMinutes(quote.preparationMinutes()));
   }
 
   JsonObject paymentSummary() {

@@ -9,6 +9,8 @@ final class OrderNotices {
   static final String ORDER_DELIVERED = "ORDER_DELIVERED";
   static final String ORDER_CANCELLED = "ORDER_CANCELLED";
   static final String ORDER_FAILED = "ORDER_FAILED";
+  static final String ORDER_DELAYED = "ORDER_DELAYED";
+  static final String PARTNER_CHANGED = "PARTNER_CHANGED";
 
   private OrderNotices() {
   }

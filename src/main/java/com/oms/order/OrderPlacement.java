@@ -43,11 +43,13 @@ final class OrderPlacement {
   private final DeliveryOptions busOptions;
   private Set<String> paymentMethods;
   private final int maxLines;
+  private final Duration pickupHorizon;
   private final IdempotencyKeys idempotencyKeys;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
-                 int maxLines, IdempotencyKeys idempotencyKeys) {
+                 int maxLines, IdempotencyKeys idempotencyKeys, Duration pickupHorizon) {
     this.maxLines = maxLines;
+    this.pickupHorizon = pickupHorizon;
     this.idempotencyKeys = idempotencyKeys;
     this.vertx = vertx;
     this.store = store;
@@ -104,7 +106,16 @@ final class OrderPlacement {
     QuoteRequest quoteRequest = new QuoteRequest(draft.storeId(), draft.skus());
     return metrics.timed("quote", request(Addresses.INVENTORY_QUOTE, quoteRequest.toJson()))
       .map(reply -> BusMessage.fromJson(reply, Quote.class))
-      .compose(quote -> store.insert(newOrder(caller, draft, quote)))
+      .compose(quote -> {
+        if (draft.pickupAt() != null) {
+          String refusal = PickupSlots.refusal(draft.pickupAt(), store.now().toInstant(), OrderDraft.hours(quote),
+            pickupHorizon);
+          if (refusal != null) {
+            return Future.failedFuture(new Problem(ProblemType.PICKUP_UNAVAILABLE, refusal));
+          }
+        }
+        return store.insert(newOrder(caller, draft, quote));
+      })
       .compose(this::holdStock)
       .onSuccess(order -> saga.advance(order).onFailure(failure ->
         // the client has its answer; the sweeper resumes the saga where it stopped
@@ -114,7 +125,8 @@ final class OrderPlacement {
 
   private NewOrder newOrder(Caller caller, OrderDraft draft, Quote quote) {
     return new NewOrder(UUID.randomUUID(), caller.subject(), draft.storeId(), quote.currency(), draft.total(quote),
-      draft.pricedItems(quote), draft.paymentSummary(), draft.instrument(), draft.deliveryWithPickup(quote),
+      draft.pricedItems(quote), draft.paymentSummary(), draft.instrument(),
+      draft.deliveryWithPickup(quote, PickupSlots.expectedPickup(draft.pickupAt(), store.now().toInstant(), OrderDraft.hours(quote))),
       draft.contact(), null, draft.requestHash(), caller.actor());
   }
 

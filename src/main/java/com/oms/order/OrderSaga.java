@@ -19,7 +19,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +43,12 @@ final class OrderSaga {
   private final OrderStore store;
   private final OrderMetrics metrics;
   private final DeliveryOptions busOptions;
+  private final com.oms.config.OmsConfig.Delivery delivery;
 
-  OrderSaga(Vertx vertx, OrderStore store, OrderMetrics metrics, Duration requestTimeout) {
+  OrderSaga(Vertx vertx, OrderStore store, OrderMetrics metrics, Duration requestTimeout,
+            com.oms.config.OmsConfig.Delivery delivery) {
     this.vertx = vertx;
+    this.delivery = delivery;
     this.store = store;
     this.metrics = metrics;
     this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
@@ -120,19 +126,101 @@ final class OrderSaga {
       });
   }
 
+  /**
+   * Finds a partner, unless the order's pickup is scheduled further ahead than the lead time. While no
+   * partner is free the customer is told of the delay (once per step), and after the give-up time the
+   * order fails and is compensated.
+   */
   private Future<Order> assignPartner(Order order) {
+    Instant now = store.now().toInstant();
+    Instant expected = order.expectedPickupAt();
+    Instant assignFrom = expected.minus(delivery.assignmentLeadTime());
+    if (order.requestedPickupAt() != null && now.isBefore(assignFrom)) {
+      return Future.succeededFuture(order);
+    }
     AssignRequest assign = new AssignRequest(order.id(), order.storeId(), order.storeLat(), order.storeLon(),
-      order.delivery().getMap());
+      order.delivery().getMap(), expected.toString());
     return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson())).compose(reply -> {
       AssignOutcome outcome = BusMessage.fromJson(reply, AssignOutcome.class);
-      if (!outcome.assigned()) {
-        retryAssignmentSoon(order);
-        return Future.succeededFuture(order);
+      if (outcome.assigned()) {
+        assignmentRetries.remove(order.orderId());
+        return move(order, Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
+          .withPartner(outcome.partnerId()));
       }
-      assignmentRetries.remove(order.orderId());
-      return move(order, Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
-        .withPartner(outcome.partnerId()));
+      Instant waitingSince = later(order.updatedAt().toInstant(), order.requestedPickupAt() == null ? null : assignFrom);
+      Duration waited = Duration.between(waitingSince, now);
+      if (waited.compareTo(delivery.giveUpAfter()) >= 0) {
+        return fail(order, "no delivery partner available within " + delivery.giveUpAfter().toMinutes() + " minutes");
+      }
+      retryAssignmentSoon(order);
+      if (waited.compareTo(delivery.delayNoticeAfter()) >= 0) {
+        long step = 1 + waited.minus(delivery.delayNoticeAfter()).toMillis() / delivery.delayNoticeEvery().toMillis();
+        return delayed(order, "partner", step, "we are still looking for a delivery partner").map(order);
+      }
+      return Future.succeededFuture(order);
     });
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return b == null || a.isAfter(b) ? a : b;
+  }
+
+  /**
+   * Tells the customer the order is late, once per (kind, step): the notice's id is derived from them,
+   * so however often the sweeper finds it due, one notice is written.
+   */
+  Future<Boolean> delayed(Order order, String kind, long step, String message) {
+    UUID eventId = UUID.nameUUIDFromBytes((order.id() + ":delay:" + kind + ":" + step).getBytes(StandardCharsets.UTF_8));
+    return store.notice(order, eventId, OrderNotices.ORDER_DELAYED, new JsonObject()
+        .put("reason", message).put("delay", kind).put("step", step))
+      .onSuccess(written -> {
+        if (written) {
+          vertx.eventBus().publish(Addresses.ORDER_NOTICE, new JsonObject()
+            .put("orderId", order.id()).put("customerId", order.customerId()).put("kind", "DELAYED")
+            .put("delay", kind).put("message", message).put("at", store.now().toInstant().toString()));
+        }
+      });
+  }
+
+  /**
+   * Takes the order away from its partner (declined, missed the pickup, pickup rescheduled) and looks
+   * for the next one. Idempotent: the delivery domain releases a partner once, and a stale order answers
+   * as it now is.
+   */
+  Future<Order> releasePartner(Order order, String partnerId, String outcome, String reason, String actor) {
+    if (order.status() != DELIVERY_PARTNER_ASSIGNED || !partnerId.equals(order.partnerId())) {
+      return Future.succeededFuture(order);
+    }
+    JsonObject release = new JsonObject().put("orderId", order.id()).put("partnerId", partnerId).put("outcome", outcome);
+    return request(Addresses.DELIVERY_RELEASE, release)
+      .compose(v -> move(order, Transition.to(INVENTORY_RESERVED, reason, actor)))
+      .compose(this::advance);
+  }
+
+  /**
+   * For an order a partner holds: a partner not at the store in time loses it to the next one; a late
+   * pickup or a long delivery is told to the customer.
+   */
+  Future<Order> checkOnTheRoad(Order order) {
+    Instant now = store.now().toInstant();
+    if (order.status() == DELIVERY_PARTNER_ASSIGNED) {
+      Instant expected = later(order.expectedPickupAt(), order.updatedAt().toInstant());
+      if (now.isAfter(expected.plus(delivery.pickupTimeout()))) {
+        return releasePartner(order, order.partnerId(), "MISSED_PICKUP",
+          "partner " + order.partnerId() + " did not pick up in time", SAGA);
+      }
+      if (now.isAfter(expected.plus(delivery.lateAfter()))) {
+        long step = 1 + Duration.between(expected.plus(delivery.lateAfter()), now).toMillis() / delivery.delayNoticeEvery().toMillis();
+        return delayed(order, "pickup", step, "the pickup is running late").map(order);
+      }
+    } else if (order.status() == PICKED_UP) {
+      Instant due = order.updatedAt().toInstant().plus(delivery.expectedTransit());
+      if (now.isAfter(due)) {
+        long step = 1 + Duration.between(due, now).toMillis() / delivery.delayNoticeEvery().toMillis();
+        return delayed(order, "delivery", step, "the delivery is taking longer than expected").map(order);
+      }
+    }
+    return Future.succeededFuture(order);
   }
 
   /**

@@ -68,6 +68,36 @@ final class OrderStore {
     return pool.preparedQuery(sql.get("find-order")).execute(Tuple.of(orderId)).map(OrderStore::singleOrNull);
   }
 
+  /** Changes the delivery details (a rescheduled pickup) if the order is still at the version read. */
+  Future<Order> updateDelivery(Order order, JsonObject delivery) {
+    return pool.preparedQuery(sql.get("update-delivery")).execute(Tuple.of(order.orderId(), order.version(), delivery))
+      .map(rows -> {
+        if (rows.size() == 0) {
+          throw new StaleOrderException(order.orderId());
+        }
+        return single(rows);
+      });
+  }
+
+  /** Writes a notice to the outbox once per {@code eventId}; answers whether this call wrote it. */
+  Future<Boolean> notice(Order order, UUID eventId, String eventType, JsonObject details) {
+    JsonObject payload = new JsonObject()
+      .put("orderId", order.id())
+      .put("customerId", order.customerId())
+      .put("status", order.status().name())
+      .put("partnerId", order.partnerId())
+      .put("contact", order.contact())
+      .put("total", new JsonObject().put("amount", order.totalAmount()).put("currency", order.currency()))
+      .mergeIn(details);
+    return pool.preparedQuery(sql.get("insert-notice"))
+      .execute(Tuple.of(eventId, order.orderId(), eventType, payload, now()))
+      .map(rows -> rows.size() > 0);
+  }
+
+  Future<List<UUID>> onTheRoad(OffsetDateTime before, int limit) {
+    return pool.preparedQuery(sql.get("on-the-road")).execute(Tuple.of(before, limit)).map(OrderStore::ids);
+  }
+
   /** Shows the payment's progress (a next action for the customer) without moving the order. */
   Future<Void> updatePayment(Order order, JsonObject payment) {
     return pool.preparedQuery(sql.get("update-payment")).execute(Tuple.of(order.orderId(), order.status().name(), payment))

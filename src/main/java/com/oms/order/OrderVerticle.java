@@ -48,8 +48,11 @@ public final class OrderVerticle extends VerticleBase {
   private OrderSaga saga;
   private OrderPlacement placement;
 
+  private final OmsConfig.Delivery delivery;
+
   private OrderVerticle(Pool pool, Clock clock, OrderMetrics metrics, Duration requestTimeout,
-                        OmsConfig.Order settings) {
+                        OmsConfig.Order settings, OmsConfig.Delivery delivery) {
+    this.delivery = delivery;
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
@@ -63,17 +66,19 @@ public final class OrderVerticle extends VerticleBase {
 
   /** Instances of the verticle sharing one set of meters. */
   public static java.util.function.Supplier<OrderVerticle> instances(Pool pool, Clock clock,
-      io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, OmsConfig.Order settings) {
+      io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, OmsConfig.Order settings,
+      OmsConfig.Delivery delivery) {
     OrderMetrics metrics = new OrderMetrics(registry);
-    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, settings);
+    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, settings, delivery);
   }
 
   @Override
   public Future<?> start() {
     store = new OrderStore(pool, clock);
-    saga = new OrderSaga(vertx, store, metrics, requestTimeout);
+    saga = new OrderSaga(vertx, store, metrics, requestTimeout, delivery);
     idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
-    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, idempotencyKeys);
+    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, idempotencyKeys,
+      delivery.pickupHorizon());
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));
     bus.<JsonObject>consumer(ORDER_GET, replying(this::get));
@@ -86,6 +91,8 @@ public final class OrderVerticle extends VerticleBase {
     bus.<JsonObject>consumer(ORDER_EXPIRE_DUE, replying(this::expireDue));
     bus.<JsonObject>consumer(ORDER_SWEEP, replying(this::sweep));
     bus.<JsonObject>consumer(PAYMENT_SETTLED, this::paymentSettled);
+    bus.<JsonObject>consumer(ORDER_RELEASE_PARTNER, replying(this::releasePartner));
+    bus.<JsonObject>consumer(ORDER_RESCHEDULE_PICKUP, replying(this::reschedulePickup));
     return Future.succeededFuture();
   }
 
@@ -134,6 +141,54 @@ public final class OrderVerticle extends VerticleBase {
     String requestHash = "cancel:" + body.getString("orderId") + ":" + body.getString("reason");
     return idempotencyKeys.once("customer:" + caller.subject(), key, requestHash, work)
       .map(outcome -> outcome.answer().copy().put("_replayed", outcome.replayed()));
+  }
+
+  /** The delivery domain reports that the assigned partner declined. */
+  private Future<JsonObject> releasePartner(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String partnerId = body.getString("partnerId");
+    return saga.load(body.getString("orderId")).compose(order -> order == null
+        ? Future.failedFuture(Problem.notFound("no order " + body.getString("orderId")))
+        : saga.releasePartner(order, partnerId, body.getString("outcome"), "partner " + partnerId + " declined",
+          "partner:" + partnerId))
+      .map(Order::toApiJson);
+  }
+
+  /**
+   * A new pickup time, before pickup: checked against the store's hours and preparation time. A partner
+   * already assigned is released if the new time is further off than the assignment lead time.
+   */
+  private Future<JsonObject> reschedulePickup(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Caller caller = Caller.fromJson(body.getJsonObject("caller"));
+    java.time.Instant pickupAt = java.time.OffsetDateTime.parse(body.getString("pickupAt")).toInstant();
+    return visibleOrder(body).compose(order -> {
+      if (order.status().isTerminal() || order.status() == OrderStatus.PICKED_UP) {
+        return Future.failedFuture(new Problem(com.oms.bus.ProblemType.INVALID_TRANSITION,
+          "order " + order.id() + " is " + order.status() + "; its pickup can no longer change")
+          .with("status", order.status().name()));
+      }
+      com.oms.bus.QuoteRequest storeOnly = new com.oms.bus.QuoteRequest(order.storeId(), List.of());
+      return vertx.eventBus().<JsonObject>request(INVENTORY_QUOTE, storeOnly.toJson(),
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(requestTimeout.toMillis()))
+        .compose(reply -> {
+          var quote = com.oms.bus.BusMessage.fromJson(reply.body(), com.oms.bus.Quote.class);
+          var hours = OrderDraft.hours(quote);
+          String refusal = PickupSlots.refusal(pickupAt, store.now().toInstant(), hours, delivery.pickupHorizon());
+          if (refusal != null) {
+            return Future.failedFuture(new Problem(com.oms.bus.ProblemType.PICKUP_UNAVAILABLE, refusal));
+          }
+          JsonObject rescheduled = order.delivery().copy()
+            .put("pickupAt", pickupAt.toString())
+            .put("expectedPickupAt", pickupAt.toString());
+          return store.updateDelivery(order, rescheduled);
+        })
+        .compose(updated -> updated.status() == OrderStatus.DELIVERY_PARTNER_ASSIGNED
+          && store.now().toInstant().isBefore(pickupAt.minus(delivery.assignmentLeadTime()))
+          ? saga.releasePartner(updated, updated.partnerId(), "RESCHEDULED", "pickup rescheduled to " + pickupAt,
+            caller.actor())
+          : Future.succeededFuture(updated));
+    }).map(Order::toApiJson);
   }
 
   /** A payment moved on (a webhook arrived): drive its order from where it waits. */
@@ -195,7 +250,10 @@ public final class OrderVerticle extends VerticleBase {
     var before = store.now().minus(stallAfter);
     Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
     Future<List<UUID>> owing = store.compensationPending(before, batch);
-    return Future.all(stalled, owing).compose(found -> {
+    Future<Void> onTheRoad = store.onTheRoad(store.now().minusSeconds(30), batch).compose(ids -> Future.join(ids.stream()
+      .map(id -> store.find(id).compose(order -> order == null ? Future.succeededFuture(order) : saga.checkOnTheRoad(order)))
+      .toList()).<Void>mapEmpty().recover(failure -> Future.succeededFuture()));
+    return Future.all(stalled, owing, onTheRoad).compose(found -> {
       Set<UUID> ids = new java.util.LinkedHashSet<>(stalled.result());
       ids.addAll(owing.result());
       List<Future<Order>> driven = ids.stream()

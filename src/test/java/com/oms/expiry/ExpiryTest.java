@@ -13,8 +13,16 @@ import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** No partner is registered in this service, so paid orders wait in INVENTORY_RESERVED until they expire. */
+/**
+ * No partner is registered in this service, and the wait for one is not given up, so paid orders wait in
+ * INVENTORY_RESERVED until they expire.
+ */
 class ExpiryTest extends IntegrationTest {
+
+  @Override
+  protected void configure(JsonObject config) {
+    config.getJsonObject("delivery").put("giveUpAfter", "PT100H");
+  }
 
   @Test
   @DisplayName("48 hours after creation an unfinished order is cancelled: stock released, payment refunded, customer told")

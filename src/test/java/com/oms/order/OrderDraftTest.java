@@ -28,7 +28,7 @@ class OrderDraftTest {
   @DisplayName("the total is the sum of unit price times quantity, in minor units")
   void totals() {
     OrderDraft draft = OrderDraft.from(request("[{\"sku\":\"a\",\"quantity\":3},{\"sku\":\"b\",\"quantity\":2}]"));
-    Quote quote = new Quote("s1", "INR", Map.of("a", 1999L, "b", 500L), 0, 0);
+    Quote quote = new Quote("s1", "INR", Map.of("a", 1999L, "b", 500L), 0, 0, "00:00", "00:00", "UTC", 15);
     assertThat(draft.total(quote)).isEqualTo(3 * 1999 + 2 * 500);
     assertThat(draft.pricedItems(quote).getJsonObject(0).getLong("unitAmount")).isEqualTo(1999L);
   }
