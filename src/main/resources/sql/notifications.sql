@@ -23,9 +23,11 @@ ON CONFLICT (event_id, channel) DO NOTHING
 -- name: claim-due
 -- Leases due notifications to this sender: their next attempt moves to the lease end, so no other
 -- instance sends them meanwhile; a sender that dies simply lets the lease run out.
+-- $1 now, $2 batch, $3 lease end, $4 channel: each channel is relayed on its own, so a slow provider
+-- only holds back its own notifications.
 WITH due AS (
     SELECT id FROM notifications
-     WHERE status = 'PENDING' AND next_attempt_at <= $1
+     WHERE status = 'PENDING' AND next_attempt_at <= $1 AND channel = $4
      ORDER BY next_attempt_at
      LIMIT $2
        FOR UPDATE SKIP LOCKED
@@ -43,6 +45,16 @@ UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1
 
 -- name: mark-dead
 UPDATE notifications SET status = 'DEAD', last_error = $2 WHERE id = $1
+
+-- name: revive
+-- An admin retries a dead notification: it is sent again from scratch, with the same deduplication key.
+UPDATE notifications SET status = 'PENDING', attempts = 0, next_attempt_at = $2, last_error = NULL
+ WHERE id = $1 AND status = 'DEAD'
+RETURNING id, order_id, event_type, channel, recipient, status, attempts, last_error, created_at, sent_at
+
+-- name: find-notification
+SELECT id, order_id, event_type, channel, recipient, status, attempts, last_error, created_at, sent_at
+  FROM notifications WHERE id = $1
 
 -- name: list-for-order
 SELECT id, event_type, channel, recipient, status, attempts, last_error, created_at, sent_at

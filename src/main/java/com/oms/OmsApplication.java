@@ -3,6 +3,10 @@ package com.oms;
 import com.oms.config.OmsConfig;
 import com.oms.delivery.DeliveryVerticle;
 import com.oms.dev.GatewaySimulatorVerticle;
+import com.oms.dev.MessagingSimulatorVerticle;
+import com.oms.notification.HttpMessagingProvider;
+import com.oms.notification.push.PushChannel;
+import com.oms.notification.sms.SmsChannel;
 import com.oms.expiry.ExpiryScannerVerticle;
 import com.oms.http.HttpEdgeVerticle;
 import com.oms.inventory.InventoryVerticle;
@@ -54,9 +58,10 @@ public final class OmsApplication {
   private final Redis redis;
   private final WebClient webClient;
   private final MailClient mailClient;
-  private final List<String> deployments = new ArrayList<>();
+  private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int httpPort;
   private GatewaySimulatorVerticle gatewaySimulator;
+  private MessagingSimulatorVerticle messagingSimulator;
 
   private OmsApplication(Vertx vertx, Pool pool, Redis redis, WebClient webClient, MailClient mailClient) {
     this.vertx = vertx;
@@ -121,9 +126,14 @@ public final class OmsApplication {
       .compose(v -> deploy(() -> new DeliveryVerticle(pool, redis, config.redis().keyPrefix(), clock,
         config.delivery().partnerCapacity(), bus.requestTimeout(), config.delivery().locationSyncInterval(),
         config.delivery().maxDistanceKm()), 1))
-      .compose(v -> deploy(() -> new NotificationVerticle(pool, clock, channels(config),
-        config.notification().relayInterval(), config.notification().relayBatchSize(),
-        config.notification().maxAttempts()), 1))
+      .compose(v -> messagingUrls(config))
+      .compose(urls -> {
+        var n = config.notification();
+        NotificationVerticle.Settings settings = new NotificationVerticle.Settings(n.relayInterval(), n.relayBatchSize(),
+          n.maxAttempts(), n.retryBase(), n.defaultChannels());
+        List<Channel> channels = channels(config, urls);
+        return deployNamed("notification", () -> new NotificationVerticle(pool, clock, channels, settings), 1);
+      })
       .compose(v -> deploy(OrderVerticle.instances(pool, clock, registry, bus.requestTimeout(), config.order(),
         config.delivery()), scaled))
       .compose(v -> deploy(() -> new SagaSweeperVerticle(config.order().sweepInterval(),
@@ -178,12 +188,63 @@ public final class OmsApplication {
     });
   }
 
-  private List<Channel> channels(OmsConfig config) {
-    if (mailClient == null) {
-      LOG.warn("no SMTP server configured: email notifications are recorded but not sent");
-      return List.of();
+  private Future<String[]> messagingUrls(OmsConfig config) {
+    var n = config.notification();
+    if (!n.simulatedMessaging()) {
+      return Future.succeededFuture(new String[] {n.smsUrl(), n.pushUrl()});
     }
-    return List.of(new EmailChannel(mailClient, config.notification().emailFrom()));
+    messagingSimulator = new MessagingSimulatorVerticle(0, n.providerApiKey());
+    return vertx.deployVerticle(messagingSimulator).map(id -> {
+      deployments.add(id);
+      String base = "http://127.0.0.1:" + messagingSimulator.actualPort();
+      LOG.info("SMS and push provider simulator listening on {}", base);
+      return new String[] {base + "/v1/sms", base + "/v1/push"};
+    });
+  }
+
+  private List<Channel> channels(OmsConfig config, String[] messagingUrls) {
+    var n = config.notification();
+    List<Channel> channels = new ArrayList<>();
+    if (mailClient == null) {
+      LOG.warn("no SMTP server configured: email notifications are not sent");
+    } else {
+      channels.add(new EmailChannel(mailClient, n.emailFrom()));
+    }
+    channels.add(new SmsChannel(new HttpMessagingProvider(webClient, messagingUrls[0], n.providerApiKey(), n.providerTimeout())));
+    channels.add(new PushChannel(new HttpMessagingProvider(webClient, messagingUrls[1], n.providerApiKey(), n.providerTimeout()), vertx));
+    return channels;
+  }
+
+  /** Deploys a verticle under a name, so it can be stopped and started again (operations, crash tests). */
+  private Future<Void> deployNamed(String name, Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
+    named.put(name, new Named(verticle, instances, null));
+    return startVerticle(name);
+  }
+
+  private record Named(Supplier<? extends io.vertx.core.Deployable> verticle, int instances, String deploymentId) {
+  }
+
+  private final Map<String, Named> named = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Undeploys the named verticle (e.g. {@code notification}): as if that part of the process died. */
+  public Future<Void> stopVerticle(String name) {
+    Named deployed = named.get(name);
+    if (deployed == null || deployed.deploymentId() == null) {
+      return Future.succeededFuture();
+    }
+    deployments.remove(deployed.deploymentId());
+    named.put(name, new Named(deployed.verticle(), deployed.instances(), null));
+    return vertx.undeploy(deployed.deploymentId());
+  }
+
+  /** Deploys the named verticle again after {@link #stopVerticle}. */
+  public Future<Void> startVerticle(String name) {
+    Named stopped = named.get(name);
+    return vertx.deployVerticle(stopped.verticle(), new DeploymentOptions().setInstances(stopped.instances())).map(id -> {
+      deployments.add(id);
+      named.put(name, new Named(stopped.verticle(), stopped.instances(), id));
+      return null;
+    });
   }
 
   private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, int instances) {
@@ -200,6 +261,11 @@ public final class OmsApplication {
   /** The bundled gateway simulator, or null when a real gateway is configured. */
   public GatewaySimulatorVerticle gatewaySimulator() {
     return gatewaySimulator;
+  }
+
+  /** The bundled SMS and push provider simulator, or null when real providers are configured. */
+  public MessagingSimulatorVerticle messagingSimulator() {
+    return messagingSimulator;
   }
 
   public Pool pool() {

@@ -110,4 +110,8 @@ public final class Addresses {
   // notification domain ---------------------------------------------------------------------------
   /** {orderId} → {orderId, notifications}. The caller has already been checked by the order domain. */
   public static final String NOTIFICATION_LIST = "notification.list";
+  /** {id} → the notification: an admin sends a DEAD notification again. */
+  public static final String NOTIFICATION_RETRY = "notification.retry";
+  /** Published: {customerId, title, body, key}: a push notification, for the customer's live feed. */
+  public static final String NOTIFICATION_FEED = "notification.feed";
 }

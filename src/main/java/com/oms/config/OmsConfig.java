@@ -57,7 +57,13 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
   }
 
   public record Notification(Duration relayInterval, int relayBatchSize, String emailFrom, String smtpHost,
-                             int smtpPort, int maxAttempts) {
+                             int smtpPort, int maxAttempts, Duration retryBase, java.util.List<String> defaultChannels,
+                             String smsUrl, String pushUrl, String providerApiKey, Duration providerTimeout) {
+
+    public boolean simulatedMessaging() {
+      return smsUrl == null || smsUrl.isBlank() || pushUrl == null || pushUrl.isBlank();
+    }
+
     public boolean embeddedSmtp() {
       return smtpHost == null || smtpHost.isBlank();
     }
@@ -105,7 +111,12 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         delivery.getDouble("maxDistanceKm", 15.0)),
       new Notification(duration(notification, "relayInterval", "PT1S"), notification.getInteger("relayBatchSize", 100),
         notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),
-        notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8)),
+        notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8),
+        duration(notification, "retryBase", "PT2S"),
+        notification.getJsonArray("defaultChannels", new io.vertx.core.json.JsonArray().add("EMAIL").add("SMS").add("PUSH"))
+          .stream().map(String::valueOf).toList(),
+        notification.getString("smsUrl", ""), notification.getString("pushUrl", ""),
+        notification.getString("providerApiKey", "sk_test_messaging_dev"), duration(notification, "providerTimeout", "PT3S")),
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);

@@ -48,6 +48,7 @@ final class ApiRoutes {
     builder.getRoute("listPartnerDeliveries").addHandler(handle(this::listPartnerDeliveries));
     builder.getRoute("reportDeliveryStatus").addHandler(handle(this::reportDeliveryStatus));
     builder.getRoute("getOrderPayment").addHandler(handle(this::getOrderPayment));
+    builder.getRoute("retryNotification").addHandler(handle(this::retryNotification));
     builder.getRoute("reschedulePickup").addHandler(handle(this::reschedulePickup));
     builder.getRoute("declineDelivery").addHandler(handle(this::declineDelivery));
     builder.getRoute("reportPartnerLocation").addHandler(handle(this::reportPartnerLocation));
@@ -186,6 +187,11 @@ final class ApiRoutes {
       .put("orderId", ctx.pathParam("orderId"))
       .put("status", body(ctx).getString("status"));
     return reply(ctx, request(DELIVERY_REPORT_STATUS, command));
+  }
+
+  private Future<Void> retryNotification(RoutingContext ctx) {
+    Access.require(ctx, Caller.ADMIN);
+    return reply(ctx, request(NOTIFICATION_RETRY, new JsonObject().put("id", ctx.pathParam("notificationId"))));
   }
 
   private Future<Void> reschedulePickup(RoutingContext ctx) {

@@ -10,6 +10,7 @@ final class OrderNotices {
   static final String ORDER_CANCELLED = "ORDER_CANCELLED";
   static final String ORDER_FAILED = "ORDER_FAILED";
   static final String ORDER_DELAYED = "ORDER_DELAYED";
+  static final String ORDER_REFUNDED = "ORDER_REFUNDED";
   static final String PARTNER_CHANGED = "PARTNER_CHANGED";
 
   private OrderNotices() {

@@ -324,7 +324,14 @@ final class OrderSaga {
           && !paymentStatus.equals(order.payment().getString("status"))
           ? order.payment().copy().put("status", paymentStatus)
           : null;
-        return store.compensationDone(order, payment);
+        Future<Void> recorded = store.compensationDone(order, payment);
+        if (PaymentOutcome.REFUNDED.equals(paymentStatus)) {
+          // the customer is told once, however often compensation runs
+          UUID eventId = UUID.nameUUIDFromBytes((order.id() + ":refunded").getBytes(StandardCharsets.UTF_8));
+          recorded = recorded.compose(v -> store.notice(order, eventId, OrderNotices.ORDER_REFUNDED,
+            new JsonObject().put("reason", "refunded")).mapEmpty());
+        }
+        return recorded;
       })
       .compose(done -> load(order.id()))
       .recover(failure -> {

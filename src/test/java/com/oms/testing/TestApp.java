@@ -60,7 +60,7 @@ public final class TestApp {
         .put("sweepInterval", "PT0.2S").put("stallAfter", "PT10S")
         .put("expiryScanInterval", "PT0.2S");
       raw.getJsonObject("notification").put("smtpHost", "127.0.0.1").put("smtpPort", stack.smtp().port())
-        .put("relayInterval", "PT0.1S");
+        .put("relayInterval", "PT0.1S").put("providerTimeout", "PT1S");
       raw.getJsonObject("dev").put("seed", false);
       tweak.accept(raw);
       OmsConfig config = OmsConfig.fromJson(raw);
