@@ -131,5 +131,14 @@ WITH due AS (
 )
 SELECT order_id, customer_id, version, previous FROM cancelled
 
+-- name: record-step
+INSERT INTO compensation_steps (order_id, step, outcome, attempts, done_at)
+VALUES ($1, $2, $3, 1, $4)
+ON CONFLICT (order_id, step) DO UPDATE
+   SET outcome = EXCLUDED.outcome, attempts = compensation_steps.attempts + 1, done_at = EXCLUDED.done_at
+
+-- name: list-steps
+SELECT step, outcome, attempts, done_at FROM compensation_steps WHERE order_id = $1 ORDER BY done_at, step
+
 -- name: count-by-status
 SELECT status, count(*) AS orders FROM orders GROUP BY status

@@ -109,6 +109,14 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     return refundsByKey.size();
   }
 
+  /** Refunds made for the charge of one order (the service's charges carry the order as reference). */
+  public long refundsFor(String orderId) {
+    return refundsByKey.values().stream()
+      .map(refund -> chargesById.get(refund.getString("charge")))
+      .filter(charge -> charge != null && orderId.equals(charge.getString("reference")))
+      .count();
+  }
+
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
@@ -396,6 +404,11 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     JsonObject charge = chargesById.get(body.getString("charge"));
     if (charge == null || !List.of("succeeded", "captured").contains(charge.getString("status"))) {
       send(ctx, 400, error("charge_not_refundable"));
+      return;
+    }
+    if (charge.getBoolean("refunded", false)) {
+      // like a real gateway: a charge is refunded in full once, whatever key the second attempt uses
+      send(ctx, 400, error("charge_already_refunded"));
       return;
     }
     JsonObject refund = new JsonObject()

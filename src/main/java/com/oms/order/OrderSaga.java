@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -309,17 +310,21 @@ final class OrderSaga {
   }
 
   /**
-   * Undoes whatever an order that ended early may have done: gives stock back, refunds a payment, frees
-   * the partner. Each is idempotent and a no-op when there is nothing to undo, so all three are always
-   * asked; if any fails, the order stays marked and the sweeper asks again later.
+   * Undoes what an order that ended early did ({@link CompensationPlan}): gives stock back, refunds or
+   * voids the payment, frees the partner. Each step is idempotent, recorded when it succeeds (the order's
+   * history shows it), and retried by the sweeper until all have succeeded, since the order stays marked.
    */
   Future<Order> compensate(Order order) {
-    Future<JsonObject> release = request(Addresses.INVENTORY_RELEASE, order.stockCommand().toJson());
-    Future<JsonObject> refund = request(Addresses.PAYMENT_REFUND, new JsonObject().put("orderId", order.id()));
-    Future<JsonObject> unassign = request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", order.id()));
+    List<CompensationPlan.Step> steps = CompensationPlan.stepsFor(order);
+    Future<JsonObject> release = step(order, CompensationPlan.Step.RELEASE_STOCK, steps,
+      () -> request(Addresses.INVENTORY_RELEASE, order.stockCommand().toJson()));
+    Future<JsonObject> refund = step(order, CompensationPlan.Step.REFUND_PAYMENT, steps,
+      () -> request(Addresses.PAYMENT_REFUND, new JsonObject().put("orderId", order.id())));
+    Future<JsonObject> unassign = step(order, CompensationPlan.Step.CANCEL_DELIVERY, steps,
+      () -> request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", order.id())));
     return metrics.timed("compensate", Future.all(release, refund, unassign))
       .compose(done -> {
-        String paymentStatus = refund.result().getString("status");
+        String paymentStatus = refund.result() == null ? null : refund.result().getString("status");
         JsonObject payment = PaymentOutcome.REFUNDED.equals(paymentStatus)
           && !paymentStatus.equals(order.payment().getString("status"))
           ? order.payment().copy().put("status", paymentStatus)
@@ -338,6 +343,18 @@ final class OrderSaga {
         LOG.warn("order {}: compensation incomplete, will retry: {}", order.id(), failure.getMessage());
         return Future.succeededFuture(order);
       });
+  }
+
+  /** Runs one compensation step if the plan has it, and records its outcome once it succeeded. */
+  private Future<JsonObject> step(Order order, CompensationPlan.Step step, List<CompensationPlan.Step> plan,
+                                  java.util.function.Supplier<Future<JsonObject>> work) {
+    if (!plan.contains(step)) {
+      return Future.succeededFuture(null);
+    }
+    return work.get().compose(result -> {
+      String outcome = result.getString("state", result.getString("status", "DONE"));
+      return store.recordStep(order, step.name(), outcome).map(result);
+    });
   }
 
   /**

@@ -94,6 +94,22 @@ final class OrderStore {
       .map(rows -> rows.size() > 0);
   }
 
+  Future<Void> recordStep(Order order, String step, String outcome) {
+    return pool.preparedQuery(sql.get("record-step")).execute(Tuple.of(order.orderId(), step, outcome, now())).mapEmpty();
+  }
+
+  Future<JsonArray> steps(UUID orderId) {
+    return pool.preparedQuery(sql.get("list-steps")).execute(Tuple.of(orderId)).map(rows -> {
+      JsonArray steps = new JsonArray();
+      rows.forEach(row -> steps.add(new JsonObject()
+        .put("step", row.getString("step"))
+        .put("outcome", row.getString("outcome"))
+        .put("attempts", row.getInteger("attempts"))
+        .put("at", Times.iso(row.getOffsetDateTime("done_at")))));
+      return steps;
+    });
+  }
+
   Future<List<UUID>> onTheRoad(OffsetDateTime before, int limit) {
     return pool.preparedQuery(sql.get("on-the-road")).execute(Tuple.of(before, limit)).map(OrderStore::ids);
   }

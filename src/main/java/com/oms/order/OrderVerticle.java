@@ -108,8 +108,14 @@ public final class OrderVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> events(Message<JsonObject> message) {
-    return visibleOrder(message.body()).compose(order -> store.events(order.orderId())
-      .map(events -> new JsonObject().put("orderId", order.id()).put("events", events)));
+    return visibleOrder(message.body()).compose(order -> {
+      Future<JsonArray> events = store.events(order.orderId());
+      Future<JsonArray> steps = store.steps(order.orderId());
+      return Future.all(events, steps).map(done -> new JsonObject()
+        .put("orderId", order.id())
+        .put("events", events.result())
+        .put("compensation", steps.result()));
+    });
   }
 
   private Future<JsonObject> list(Message<JsonObject> message) {
@@ -225,21 +231,24 @@ public final class OrderVerticle extends VerticleBase {
       "expired: not completed within " + describe(expireAfter), "system:expiry");
     return late.compose(expired -> store.expireDue(EnumSet.of(OrderStatus.PAYMENT_PENDING), now.minus(paymentWindow), batch,
       "payment window elapsed: not paid within " + describe(paymentWindow), "system:expiry")
-      .map(unpaid -> {
-        expired.forEach(this::afterExpiry);
-        unpaid.forEach(this::afterExpiry);
-        return new JsonObject()
+      .compose(unpaid -> {
+        // the next batch waits for this one's compensation: a backlog never floods the other domains
+        List<Future<Void>> compensations = new java.util.ArrayList<>();
+        expired.forEach(e -> compensations.add(afterExpiry(e)));
+        unpaid.forEach(e -> compensations.add(afterExpiry(e)));
+        return Future.join(compensations).transform(ar -> Future.succeededFuture(new JsonObject()
           .put("expired", expired.size() + unpaid.size())
-          .put("more", expired.size() == batch || unpaid.size() == batch);
+          .put("more", expired.size() == batch || unpaid.size() == batch)));
       }));
   }
 
-  private void afterExpiry(Expired expired) {
+  private Future<Void> afterExpiry(Expired expired) {
     metrics.transitioned(OrderStatus.CANCELLED);
     vertx.eventBus().publish(ORDER_STATUS_CHANGED, new com.oms.bus.OrderStatusChanged(expired.orderId().toString(),
       expired.customerId(), expired.version(), expired.previous(), OrderStatus.CANCELLED.name(),
       "expired", "system:expiry", store.now().toInstant().toString()).toJson());
-    store.find(expired.orderId()).compose(saga::compensate)
+    // whatever fails here stays marked, and the sweeper finishes it
+    return store.find(expired.orderId()).compose(saga::compensate).<Void>mapEmpty()
       .onFailure(failure -> LOG.warn("order {}: compensation after expiry deferred: {}", expired.orderId(),
         failure.getMessage()));
   }
