@@ -82,7 +82,8 @@ ON CONFLICT (order_id) DO UPDATE
 
 -- name: record-deduct
 -- On-hand stock drops exactly once per order: only the statement that moves the ledger row from
--- RESERVED to DEDUCTED also subtracts its lines.
+-- RESERVED to DEDUCTED also subtracts its lines. The stock rows are locked in SKU order first, so two
+-- deductions of overlapping SKUs queue instead of deadlocking.
 WITH deducted AS (
     UPDATE stock_holds SET state = 'DEDUCTED', updated_at = $2
      WHERE order_id = $1 AND state = 'RESERVED'
@@ -90,10 +91,15 @@ WITH deducted AS (
 ), line AS (
     SELECT d.store_id, l.sku, l.quantity
       FROM deducted d, jsonb_to_recordset(d.lines) AS l (sku text, quantity integer)
+), locked AS (
+    SELECT s.store_id, s.sku
+      FROM stock_items s JOIN line ON s.store_id = line.store_id AND s.sku = line.sku
+     ORDER BY s.sku
+       FOR UPDATE OF s
 )
 UPDATE stock_items s
    SET on_hand = s.on_hand - line.quantity, updated_at = $2
-  FROM line
+  FROM line JOIN locked ON locked.store_id = line.store_id AND locked.sku = line.sku
  WHERE s.store_id = line.store_id AND s.sku = line.sku
 
 -- name: committed-of-sku

@@ -56,17 +56,21 @@ public final class Replies {
   /** Postgres or Redis unreachable, a connection dropped or a pool exhausted: worth a retry later. */
   public static boolean isDependencyDown(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof SocketException) {
+      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof SocketException
+        || t instanceof io.vertx.circuitbreaker.OpenCircuitException) {
         return true;
       }
+      // connection failures, shutdowns, and the transient conflicts (deadlock, serialization) a retry clears
       if (t instanceof PgException pg && pg.getSqlState() != null
-        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
+          || pg.getSqlState().equals("40P01") || pg.getSqlState().equals("40001"))) {
         return true;
       }
       String name = t.getClass().getSimpleName();
       String message = String.valueOf(t.getMessage());
       if (name.contains("Timeout") || name.contains("TooBusy") || name.contains("Closed") || message.contains("Connection refused") || message.contains("timed out")
-        || message.contains("Connection is closed") || message.contains("acquire a connection")) {
+        || message.contains("Connection is closed") || message.contains("acquire a connection")
+        || message.contains("Connection is not active")) {
         return true;
       }
     }

@@ -55,8 +55,8 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private final Map<String, JsonObject> asyncByReference = new HashMap<>();
   private final Map<String, String> tokens = new HashMap<>();
   private final Map<String, JsonObject> chargesByKey = new HashMap<>();
-  private final Map<String, JsonObject> chargesById = new HashMap<>();
-  private final Map<String, JsonObject> refundsByKey = new HashMap<>();
+  private final Map<String, JsonObject> chargesById = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, JsonObject> refundsByKey = new java.util.concurrent.ConcurrentHashMap<>();
   private HttpServer server;
   private volatile long latencyMillis;
 
@@ -107,6 +107,14 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
 
   public long refundsMade() {
     return refundsByKey.size();
+  }
+
+  /** The references (the service's order ids) of every successful charge. */
+  public java.util.List<String> chargeReferences() {
+    return chargesById.values().stream()
+      .filter(c -> List.of("succeeded", "captured").contains(c.getString("status")))
+      .map(c -> c.getString("reference"))
+      .toList();
   }
 
   /** Refunds made for the charge of one order (the service's charges carry the order as reference). */

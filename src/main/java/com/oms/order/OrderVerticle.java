@@ -34,6 +34,9 @@ public final class OrderVerticle extends VerticleBase {
   private static final Set<OrderStatus> SERVICE_STEPS = EnumSet.of(
     OrderStatus.CREATED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAYMENT_SUCCESS, OrderStatus.INVENTORY_RESERVED);
 
+  /** Orders a scan drives on (compensates, advances) at once: about one per pooled connection. */
+  private static final int COMPENSATIONS_IN_FLIGHT = 16;
+
   private final Pool pool;
   private final Clock clock;
   private final OrderMetrics metrics;
@@ -232,13 +235,14 @@ public final class OrderVerticle extends VerticleBase {
     return late.compose(expired -> store.expireDue(EnumSet.of(OrderStatus.PAYMENT_PENDING), now.minus(paymentWindow), batch,
       "payment window elapsed: not paid within " + describe(paymentWindow), "system:expiry")
       .compose(unpaid -> {
-        // the next batch waits for this one's compensation: a backlog never floods the other domains
-        List<Future<Void>> compensations = new java.util.ArrayList<>();
-        expired.forEach(e -> compensations.add(afterExpiry(e)));
-        unpaid.forEach(e -> compensations.add(afterExpiry(e)));
-        return Future.join(compensations).transform(ar -> Future.succeededFuture(new JsonObject()
-          .put("expired", expired.size() + unpaid.size())
-          .put("more", expired.size() == batch || unpaid.size() == batch)));
+        // the next batch waits for this one's compensation, run a few at a time: a backlog never floods
+        // the connection pools or the other domains
+        List<Expired> all = new java.util.ArrayList<>(expired);
+        all.addAll(unpaid);
+        return com.oms.support.Bounded.forEach(all, COMPENSATIONS_IN_FLIGHT, this::afterExpiry)
+          .map(v -> new JsonObject()
+            .put("expired", all.size())
+            .put("more", expired.size() == batch || unpaid.size() == batch));
       }));
   }
 
@@ -259,22 +263,24 @@ public final class OrderVerticle extends VerticleBase {
     var before = store.now().minus(stallAfter);
     Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
     Future<List<UUID>> owing = store.compensationPending(before, batch);
-    Future<Void> onTheRoad = store.onTheRoad(store.now().minusSeconds(30), batch).compose(ids -> Future.join(ids.stream()
-      .map(id -> store.find(id).compose(order -> order == null ? Future.succeededFuture(order) : saga.checkOnTheRoad(order)))
-      .toList()).<Void>mapEmpty().recover(failure -> Future.succeededFuture()));
+    Future<Void> onTheRoad = store.onTheRoad(store.now().minusSeconds(30), batch).compose(ids -> com.oms.support.Bounded
+      .forEach(ids, COMPENSATIONS_IN_FLIGHT, id -> store.find(id)
+        .compose(order -> order == null ? Future.succeededFuture(order) : saga.checkOnTheRoad(order))))
+      .recover(failure -> Future.succeededFuture());
     return Future.all(stalled, owing, onTheRoad).compose(found -> {
       Set<UUID> ids = new java.util.LinkedHashSet<>(stalled.result());
       ids.addAll(owing.result());
-      List<Future<Order>> driven = ids.stream()
-        .map(id -> store.find(id).compose(order -> order == null ? Future.succeededFuture(order) : saga.advance(order)))
-        .toList();
-      return Future.join(driven).transform(ar -> {
-        long failed = driven.stream().filter(Future::failed).count();
-        if (failed > 0) {
-          LOG.warn("sweep: {} of {} orders could not be driven on yet", failed, ids.size());
-        }
-        return Future.succeededFuture(new JsonObject().put("advanced", ids.size() - failed));
-      });
+      java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+      // a few at a time, so a large sweep never drains the connection pools
+      return com.oms.support.Bounded.forEach(new java.util.ArrayList<>(ids), COMPENSATIONS_IN_FLIGHT, id -> store.find(id)
+          .compose(order -> order == null ? Future.succeededFuture(order) : saga.advance(order))
+          .onFailure(failure -> failed.incrementAndGet()))
+        .map(v -> {
+          if (failed.get() > 0) {
+            LOG.warn("sweep: {} of {} orders could not be driven on yet", failed.get(), ids.size());
+          }
+          return new JsonObject().put("advanced", ids.size() - failed.get());
+        });
     }).compose(result -> store.countByStatus().map(counts -> {
       metrics.counted(counts);
       return result;

@@ -49,10 +49,23 @@ public final class CardPaymentProvider implements PaymentProvider {
     return gateway.post("/v1/charges", "charge-" + request.orderId(), body).map(CardPaymentProvider::chargeResult);
   }
 
+  /** What became of the order's charge: read from the charge's own status, whatever the HTTP status says. */
   @Override
   public Future<ProviderResult> status(ChargeRequest request) {
-    return gateway.get("/v1/charges", "idempotencyKey", "charge-" + request.orderId())
-      .map(response -> response.statusCode() == 404 ? ProviderResult.none() : chargeResult(response));
+    return gateway.get("/v1/charges", "idempotencyKey", "charge-" + request.orderId()).map(response -> {
+      if (response.statusCode() == 404) {
+        return ProviderResult.none();
+      }
+      if (response.statusCode() != 200) {
+        return new ProviderResult("FAILED", null, "gateway_" + response.statusCode(), null);
+      }
+      JsonObject charge = GatewayCalls.json(response);
+      return switch (String.valueOf(charge.getString("status"))) {
+        case "succeeded" -> ProviderResult.of("SUCCEEDED", charge.getString("id"));
+        case "declined" -> new ProviderResult("DECLINED", charge.getString("id"), charge.getString("declineCode"), null);
+        default -> ProviderResult.none();
+      };
+    });
   }
 
   @Override

@@ -1,4 +1,4 @@
-package com.oms.bench;
+package com.oms.dev.bench;
 
 import com.oms.bus.Addresses;
 import com.oms.bus.StockCommand;

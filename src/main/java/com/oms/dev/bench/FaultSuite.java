@@ -1,0 +1,467 @@
+package com.oms.dev.bench;
+
+import com.oms.config.ConfigLoader;
+import com.oms.config.OmsConfig;
+import com.oms.dev.EmbeddedPostgresServer;
+import com.oms.dev.EmbeddedRedisServer;
+import com.oms.dev.EmbeddedSmtpServer;
+import com.oms.dev.GatewaySimulatorVerticle;
+import com.oms.dev.MessagingSimulatorVerticle;
+import com.oms.http.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The fault suite: the service runs as its own process under order load while this process, playing the
+ * rest of the world (Postgres, Redis, the payment gateway, SMS/push providers, SMTP, customers and
+ * partners), kills it with SIGKILL and restarts it, restarts Redis (which comes back empty), and restarts
+ * Postgres. Once quiet it checks and prints: every order that got a 201 exists, every order is final or
+ * legitimately in flight, Redis equals Postgres for every SKU, nothing is oversold, no charge at the
+ * gateway lacks its order, and no charge was refunded twice. Exit code 1 if any check fails.
+ *
+ * <p>{@code scripts/fault-suite.sh} runs it; the test suite runs a short form.
+ */
+public final class FaultSuite {
+
+  public record Settings(Duration phase, int ratePerSecond, Duration quietDeadline) {
+  }
+
+  public record Result(Map<String, Long> figures, List<String> violations) {
+    public boolean passed() {
+      return violations.isEmpty();
+    }
+  }
+
+  private static final List<String> SKUS = List.of("s1", "s2", "s3", "s4", "s5", "s6");
+  private static final String STORE = "fault-store";
+
+  private final Settings settings;
+  private final Random random = new Random(7);
+  private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+  private Vertx vertx;
+  private Path work;
+  private EmbeddedPostgresServer postgres;
+  private EmbeddedRedisServer redis;
+  private EmbeddedSmtpServer smtp;
+  private GatewaySimulatorVerticle gateway;
+  private MessagingSimulatorVerticle messaging;
+  private Process service;
+  private int servicePort;
+  private int pgPort;
+  private int redisPort;
+  private WebClient http;
+  private Tokens tokens;
+  private volatile boolean loading;
+  private boolean keepLogOnly;
+
+  public FaultSuite(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Duration phase = Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("FAULT_PHASE_SECONDS", "20")));
+    int rate = Integer.parseInt(System.getenv().getOrDefault("FAULT_RATE", "40"));
+    Result result = new FaultSuite(new Settings(phase, rate, Duration.ofSeconds(90))).run();
+    System.exit(result.passed() ? 0 : 1);
+  }
+
+  public Result run() throws Exception {
+    try {
+      startWorld();
+      startService();
+      seed();
+      loading = true;
+      Thread load = new Thread(this::loadLoop, "fault-load");
+      Thread partners = new Thread(this::partnerLoop, "fault-partners");
+      load.start();
+      partners.start();
+      pause(settings.phase());
+      say("fault 1: SIGKILL the service, start it again");
+      service.destroyForcibly().waitFor();
+      startService();
+      pause(settings.phase());
+      say("fault 2: restart Redis (it comes back empty)");
+      redis.close();
+      pause(Duration.ofSeconds(2));
+      redis = EmbeddedRedisServer.start(null, redisPort);
+      pause(settings.phase());
+      say("fault 3: restart Postgres");
+      postgres.close();
+      pause(Duration.ofSeconds(2));
+      postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort);
+      pause(settings.phase());
+      loading = false;
+      load.join();
+      say("load stopped; waiting for the service to settle");
+      Result result = settleAndCheck();
+      partners.interrupt();
+      partners.join();
+      print(result);
+      if (result.passed()) {
+        keepLogOnly = true;
+      }
+      return result;
+    } finally {
+      stopAll();
+    }
+  }
+
+  // the world ---------------------------------------------------------------------------------------
+
+  private void startWorld() throws Exception {
+    work = Files.createTempDirectory("oms-fault-suite");
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0);
+    pgPort = postgres.port();
+    postgres.ensureDatabase("oms");
+    redis = EmbeddedRedisServer.start(null, 0);
+    redisPort = redis.port();
+    smtp = EmbeddedSmtpServer.start(0);
+    vertx = Vertx.vertx();
+    JsonObject raw = ConfigLoader.load(vertx, Map.of()).await();
+    OmsConfig config = OmsConfig.fromJson(raw);
+    tokens = new Tokens(vertx, config.auth());
+    servicePort = freePort();
+    gateway = new GatewaySimulatorVerticle(0, config.payment().gatewayApiKey(), Map.of(
+      "upi", config.payment().provider("UPI").getString("webhookSecret"),
+      "netbanking", config.payment().provider("NET_BANKING").getString("webhookSecret")), 200, Clock.systemUTC());
+    vertx.deployVerticle(gateway).await();
+    gateway.webhookTarget("http://127.0.0.1:" + servicePort);
+    messaging = new MessagingSimulatorVerticle(0, config.notification().providerApiKey());
+    vertx.deployVerticle(messaging).await();
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(servicePort)
+      .setConnectTimeout(2000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  private void startService() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
+      "com.oms.Main");
+    Map<String, String> env = builder.environment();
+    env.put("OMS_HTTP_PORT", String.valueOf(servicePort));
+    env.put("OMS_PG_URL", postgres.url("oms"));
+    env.put("OMS_REDIS_URL", "redis://127.0.0.1:" + redisPort);
+    env.put("OMS_PAYMENT_GATEWAY_URL", "http://127.0.0.1:" + gateway.actualPort());
+    env.put("OMS_NOTIFICATION_SMTP_HOST", "127.0.0.1");
+    env.put("OMS_NOTIFICATION_SMTP_PORT", String.valueOf(smtp.port()));
+    env.put("OMS_NOTIFICATION_SMS_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/sms");
+    env.put("OMS_NOTIFICATION_PUSH_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/push");
+    env.put("OMS_DEV_SEED", "false");
+    env.put("OMS_ORDER_SWEEP_INTERVAL", "PT1S");
+    env.put("OMS_ORDER_STALL_AFTER", "PT3S");
+    env.put("OMS_INVENTORY_RECONCILE_INTERVAL", "PT5S");
+    env.put("OMS_DELIVERY_PARTNER_CAPACITY", "50");
+    env.put("OMS_HTTP_INSTANCES", "2");
+    env.put("OMS_ORDER_INSTANCES", "2");
+    builder.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("service.log").toFile()));
+    service = builder.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Integer status = http.get("/health/ready").send().map(r -> r.statusCode()).otherwise(0).await();
+      if (status == 200) {
+        say("service ready on port " + servicePort + " (pid " + service.pid() + ")");
+        return;
+      }
+      if (!service.isAlive()) {
+        throw new IllegalStateException("the service died at start-up; see " + work.resolve("service.log"));
+      }
+      pause(Duration.ofMillis(200));
+    }
+    throw new IllegalStateException("the service did not become ready; see " + work.resolve("service.log"));
+  }
+
+  private void seed() {
+    String admin = tokens.mint("fault-admin", "admin");
+    http.put("/v1/stores/" + STORE).putHeader("Authorization", "Bearer " + admin).sendJsonObject(new JsonObject().put("name", "Fault store")
+      .put("location", new JsonObject().put("lat", 12.97).put("lon", 77.59))).await();
+    for (String sku : SKUS) {
+      http.put("/v1/stores/" + STORE + "/inventory/" + sku).putHeader("Authorization", "Bearer " + admin).sendJsonObject(new JsonObject()
+        .put("quantity", 400).put("price", new JsonObject().put("amount", 1000).put("currency", "INR"))).await();
+    }
+    for (int i = 0; i < 4; i++) {
+      String partner = "fault-rider-" + i;
+      http.post("/v1/partners").putHeader("Authorization", "Bearer " + admin).sendJsonObject(new JsonObject().put("partnerId", partner)
+        .put("name", "Rider " + i).put("phone", "+91980000000" + i)).await();
+      http.put("/v1/partners/" + partner + "/availability").putHeader("Authorization", "Bearer " + tokens.mint(partner, "partner"))
+        .sendJsonObject(new JsonObject().put("available", true)
+          .put("location", new JsonObject().put("lat", 12.97 + i * 0.001).put("lon", 77.59))).await();
+    }
+  }
+
+  // load --------------------------------------------------------------------------------------------
+
+  /** Open loop: one placement every 1/rate seconds, whatever the answers; some cancelled at once. */
+  private void loadLoop() {
+    long interval = 1_000_000_000L / settings.ratePerSecond();
+    long next = System.nanoTime();
+    while (loading) {
+      long now = System.nanoTime();
+      if (now < next) {
+        java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+        continue;
+      }
+      next += interval;
+      placeOne();
+    }
+  }
+
+  private void placeOne() {
+    String customer = "fault-cust-" + random.nextInt(200);
+    String token = tokens.mint(customer, "customer");
+    JsonArray items = new JsonArray();
+    List<String> skus = new ArrayList<>(SKUS);
+    java.util.Collections.shuffle(skus, random);
+    for (String sku : skus.subList(0, 1 + random.nextInt(3))) {
+      items.add(new JsonObject().put("sku", sku).put("quantity", 1 + random.nextInt(2)));
+    }
+    String card = random.nextInt(10) == 0 ? "tok_chargeDeclined" : "tok_visa";
+    boolean cancel = random.nextInt(8) == 0;
+    JsonObject body = new JsonObject().put("storeId", STORE).put("items", items)
+      .put("payment", new JsonObject().put("method", "CREDIT_CARD").put("card", new JsonObject().put("token", card)))
+      .put("delivery", new JsonObject().put("address", "1 Fault Street")
+        .put("location", new JsonObject().put("lat", 12.98).put("lon", 77.60)))
+      .put("contact", new JsonObject().put("email", customer + "@example.com"));
+    sent.incrementAndGet();
+    http.post("/v1/orders").putHeader("Authorization", "Bearer " + token).timeout(10_000).sendJsonObject(body).onComplete(ar -> {
+      String outcome = ar.succeeded() ? String.valueOf(ar.result().statusCode()) : "no answer";
+      answers.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+      if (ar.succeeded() && ar.result().statusCode() == 201) {
+        String orderId = ar.result().bodyAsJsonObject().getString("orderId");
+        acknowledged.add(orderId);
+        if (cancel) {
+          http.post("/v1/orders/" + orderId + "/cancel").putHeader("Authorization", "Bearer " + token)
+            .sendJsonObject(new JsonObject().put("reason", "fault suite")).onComplete(done -> { });
+        }
+      } else {
+        refused.incrementAndGet();
+      }
+    });
+  }
+
+  /** Partners pick up and deliver what they are given, as the simulated world does. */
+  private void partnerLoop() {
+    while (!Thread.currentThread().isInterrupted()) {
+      for (int i = 0; i < 4; i++) {
+        String partner = "fault-rider-" + i;
+        String token = tokens.mint(partner, "partner");
+        http.get("/v1/partners/" + partner + "/deliveries").putHeader("Authorization", "Bearer " + token).send().onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            return;
+          }
+          response.bodyAsJsonObject().getJsonArray("deliveries").forEach(d -> {
+            JsonObject delivery = (JsonObject) d;
+            String next = switch (delivery.getString("status")) {
+              case "ASSIGNED" -> "PICKED_UP";
+              case "PICKED_UP" -> "DELIVERED";
+              default -> null;
+            };
+            if (next != null) {
+              http.post("/v1/deliveries/" + delivery.getString("orderId") + "/status").putHeader("Authorization", "Bearer " + token)
+                .sendJsonObject(new JsonObject().put("status", next)).onComplete(done -> { });
+            }
+          });
+        });
+      }
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  // checks ------------------------------------------------------------------------------------------
+
+  private Result settleAndCheck() {
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(postgres.url("oms"))).using(vertx).build();
+    Redis redisClient = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+    try {
+      long deadline = System.nanoTime() + settings.quietDeadline().toNanos();
+      long unsettled = Long.MAX_VALUE;
+      while (System.nanoTime() < deadline) {
+        unsettled = pool.query("""
+            SELECT count(*) AS n FROM orders
+             WHERE status IN ('CREATED', 'PAYMENT_PENDING', 'PAYMENT_SUCCESS', 'INVENTORY_RESERVED',
+                              'DELIVERY_PARTNER_ASSIGNED', 'PICKED_UP') OR compensation_pending
+            """).execute().await().iterator().next().getLong("n");
+        if (unsettled == 0) {
+          break;
+        }
+        pause(Duration.ofSeconds(1));
+      }
+      pause(Duration.ofSeconds(6)); // one reconciliation interval, for a Redis that was rebuilt
+      return check(pool, redisClient, unsettled);
+    } finally {
+      pool.close();
+      redisClient.close();
+    }
+  }
+
+  private Result check(Pool pool, Redis redisClient, long unsettled) {
+    Map<String, Long> figures = new LinkedHashMap<>();
+    List<String> violations = new ArrayList<>();
+    figures.put("placements sent", sent.get());
+    answers.forEach((status, count) -> figures.put("answered " + status, count.get()));
+    figures.put("orders acknowledged (201)", (long) acknowledged.size());
+
+    Set<String> stored = ConcurrentHashMap.newKeySet();
+    pool.query("SELECT order_id FROM orders").execute().await().forEach(row -> stored.add(row.getUUID("order_id").toString()));
+    long lost = acknowledged.stream().filter(id -> !stored.contains(id)).count();
+    figures.put("acknowledged orders missing from Postgres", lost);
+    if (lost > 0) {
+      violations.add(lost + " orders that got a 201 are gone");
+    }
+
+    pool.query("SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status").execute().await()
+      .forEach(row -> figures.put("orders " + row.getString("status"), row.getLong("n")));
+    figures.put("orders not yet final (partners still delivering)", unsettled);
+    if (unsettled > 0) {
+      violations.add(unsettled + " orders did not reach a final state within " + settings.quietDeadline().toSeconds() + " s");
+    }
+
+    long drifted = 0;
+    long oversold = 0;
+    for (String sku : SKUS) {
+      Row pg = pool.preparedQuery("""
+          SELECT i.on_hand,
+                 coalesce((SELECT sum((l ->> 'quantity')::int) FROM stock_holds h, jsonb_array_elements(h.lines) l
+                            WHERE h.store_id = i.store_id AND h.state = 'HELD' AND l ->> 'sku' = i.sku), 0) AS held,
+                 coalesce((SELECT sum((l ->> 'quantity')::int) FROM stock_holds h, jsonb_array_elements(h.lines) l
+                            WHERE h.store_id = i.store_id AND h.state = 'RESERVED' AND l ->> 'sku' = i.sku), 0) AS reserved
+            FROM stock_items i WHERE i.store_id = $1 AND i.sku = $2
+          """).execute(io.vertx.sqlclient.Tuple.of(STORE, sku)).await().iterator().next();
+      var inRedis = redisClient.send(Request.cmd(Command.HMGET).arg("oms:inventory:v1:{" + STORE + "}:stock:" + sku)
+        .arg("onHand").arg("held").arg("reserved")).await();
+      long[] redisFigures = {value(inRedis.get(0)), value(inRedis.get(1)), value(inRedis.get(2))};
+      long[] pgFigures = {pg.getLong("on_hand"), pg.getLong("held"), pg.getLong("reserved")};
+      if (!java.util.Arrays.equals(redisFigures, pgFigures)) {
+        drifted++;
+        violations.add("stock of " + sku + ": Redis " + java.util.Arrays.toString(redisFigures) + " but Postgres "
+          + java.util.Arrays.toString(pgFigures));
+      }
+      if (pgFigures[0] < 0 || pgFigures[1] + pgFigures[2] > pgFigures[0]) {
+        oversold++;
+        violations.add("stock of " + sku + " oversold: " + java.util.Arrays.toString(pgFigures));
+      }
+    }
+    figures.put("SKUs where Redis differs from Postgres", drifted);
+    figures.put("SKUs oversold", oversold);
+
+    long orphanCharges = gateway.chargeReferences().stream().filter(reference -> !stored.contains(reference)).count();
+    figures.put("gateway charges", (long) gateway.chargeReferences().size());
+    figures.put("gateway charges without an order", orphanCharges);
+    if (orphanCharges > 0) {
+      violations.add(orphanCharges + " charges at the gateway have no order");
+    }
+    long doubleRefunds = gateway.chargeReferences().stream().filter(reference -> gateway.refundsFor(reference) > 1).count();
+    figures.put("gateway refunds", gateway.refundsMade());
+    figures.put("charges refunded more than once", doubleRefunds);
+    if (doubleRefunds > 0) {
+      violations.add(doubleRefunds + " charges were refunded more than once");
+    }
+    long paidButCancelled = pool.query("""
+        SELECT count(*) AS n FROM orders o JOIN payments p ON p.order_id = o.order_id
+         WHERE o.status IN ('CANCELLED', 'FAILED') AND p.status = 'SUCCEEDED'
+        """).execute().await().iterator().next().getLong("n");
+    figures.put("cancelled or failed orders still charged", paidButCancelled);
+    if (paidButCancelled > 0) {
+      violations.add(paidButCancelled + " cancelled or failed orders were not refunded");
+    }
+    return new Result(figures, violations);
+  }
+
+  private static long value(io.vertx.redis.client.Response response) {
+    return response == null ? -1 : response.toLong();
+  }
+
+  private void print(Result result) {
+    say("");
+    say("fault suite figures:");
+    result.figures().forEach((name, value) -> say(String.format("  %-50s %d", name, value)));
+    say(result.passed() ? "PASSED: every check holds" : "FAILED:");
+    result.violations().forEach(violation -> say("  - " + violation));
+    say("service log: " + work.resolve("service.log"));
+  }
+
+  private void stopAll() {
+    if (service != null) {
+      service.destroy();
+      try {
+        service.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+      service.destroyForcibly();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+    for (AutoCloseable closeable : new AutoCloseable[] {smtp, redis, postgres}) {
+      try {
+        if (closeable != null) {
+          closeable.close();
+        }
+      } catch (Exception ignored) {
+        // best effort at the end of a run
+      }
+    }
+    if (keepLogOnly) {
+      // a passing run keeps its service log, not its database
+      deleteQuietly(work.resolve("pg"));
+    }
+  }
+
+  private static void deleteQuietly(Path directory) {
+    try (var paths = Files.walk(directory)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (Exception ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+  }
+}
