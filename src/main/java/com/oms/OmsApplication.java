@@ -61,6 +61,7 @@ public final class OmsApplication {
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int httpPort;
   private GatewaySimulatorVerticle gatewaySimulator;
+  private final com.oms.tracking.TrackingHub trackingHub = new com.oms.tracking.TrackingHub();
   private MessagingSimulatorVerticle messagingSimulator;
 
   private OmsApplication(Vertx vertx, Pool pool, Redis redis, WebClient webClient, MailClient mailClient) {
@@ -140,7 +141,7 @@ public final class OmsApplication {
         config.order().sweepBatchSize(), bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),
         config.order().expiryBatchSize(), bus.requestTimeout()), 1))
-      .compose(v -> deployEdge(config, registry));
+      .compose(v -> deployEdge(config, registry, clock));
   }
 
   /** Every provider listed for {@link java.util.ServiceLoader}, each with its settings from the configuration. */
@@ -156,10 +157,11 @@ public final class OmsApplication {
   }
 
   /** Edge instances share one port; with port 0, Vert.x gives them all the same free one. */
-  private Future<Void> deployEdge(OmsConfig config, PrometheusMeterRegistry registry) {
+  private Future<Void> deployEdge(OmsConfig config, PrometheusMeterRegistry registry, Clock clock) {
+    trackingHub.start(vertx);
     List<HttpEdgeVerticle> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
     return deploy(() -> {
-      HttpEdgeVerticle edge = new HttpEdgeVerticle(config, pool, redis, registry);
+      HttpEdgeVerticle edge = new HttpEdgeVerticle(config, pool, redis, registry, trackingHub, clock);
       edges.add(edge);
       return edge;
     }, OmsConfig.defaultInstances(config.http().instances()))
@@ -277,7 +279,12 @@ public final class OmsApplication {
   }
 
   /** Undeploys every verticle, newest first, then closes the clients. */
+  public com.oms.tracking.TrackingHub trackingHub() {
+    return trackingHub;
+  }
+
   public Future<Void> stop() {
+    trackingHub.stop();
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

@@ -5,8 +5,12 @@ import java.time.Duration;
 
 /** Typed configuration, read once at start-up from conf/application.yaml plus environment overrides. */
 public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bus bus, Order order,
-                        Inventory inventory, Payment payment, Delivery delivery, Notification notification, Dev dev,
-                        JsonObject raw) {
+                        Inventory inventory, Payment payment, Delivery delivery, Notification notification,
+                        Tracking tracking, Dev dev, JsonObject raw) {
+
+  public record Tracking(java.util.List<String> allowedOrigins, int writeQueueMaxBytes, Duration slowClientTimeout,
+                         Duration pingInterval) {
+  }
 
   public record Http(int port, String host, int instances, long maxBodyBytes) {
   }
@@ -84,6 +88,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject delivery = section(json, "delivery");
     JsonObject notification = section(json, "notification");
     JsonObject dev = section(json, "dev");
+    JsonObject tracking = section(json, "tracking");
     return new OmsConfig(
       new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
         http.getLong("maxBodyBytes", 65536L)),
@@ -117,6 +122,9 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
           .stream().map(String::valueOf).toList(),
         notification.getString("smsUrl", ""), notification.getString("pushUrl", ""),
         notification.getString("providerApiKey", "sk_test_messaging_dev"), duration(notification, "providerTimeout", "PT3S")),
+      new Tracking(tracking.getJsonArray("allowedOrigins", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList(),
+        tracking.getInteger("writeQueueMaxBytes", 65536), duration(tracking, "slowClientTimeout", "PT10S"),
+        duration(tracking, "pingInterval", "PT20S")),
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);

@@ -1,6 +1,8 @@
 package com.oms.http;
 
 import com.oms.config.OmsConfig;
+import com.oms.tracking.TrackingHub;
+import com.oms.tracking.TrackingRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,8 +42,14 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private HttpServer server;
 
-  public HttpEdgeVerticle(OmsConfig config, Pool pool, Redis redis, PrometheusMeterRegistry registry) {
+  private final TrackingHub hub;
+  private final java.time.Clock clock;
+
+  public HttpEdgeVerticle(OmsConfig config, Pool pool, Redis redis, PrometheusMeterRegistry registry, TrackingHub hub,
+                          java.time.Clock clock) {
     this.config = config;
+    this.hub = hub;
+    this.clock = clock;
     this.pool = pool;
     this.redis = redis;
     this.registry = registry;
@@ -70,9 +78,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(new RequestLog());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
-    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwtAuth()));
+    JWTAuth jwt = jwtAuth();
+    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new ApiRoutes(vertx.eventBus(), config.bus().requestTimeout()).mount(builder);
     Router router = builder.createRouter();
+    new TrackingRoutes(vertx, hub, jwt, config.tracking().allowedOrigins(), config.tracking().writeQueueMaxBytes(),
+      config.tracking().slowClientTimeout(), config.tracking().pingInterval(), config.bus().requestTimeout(), clock)
+      .mount(router);
     router.route().failureHandler(ProblemResponses::handleFailure);
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, ProblemResponses::handleFailure);

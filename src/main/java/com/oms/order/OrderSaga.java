@@ -334,7 +334,14 @@ final class OrderSaga {
           // the customer is told once, however often compensation runs
           UUID eventId = UUID.nameUUIDFromBytes((order.id() + ":refunded").getBytes(StandardCharsets.UTF_8));
           recorded = recorded.compose(v -> store.notice(order, eventId, OrderNotices.ORDER_REFUNDED,
-            new JsonObject().put("reason", "refunded")).mapEmpty());
+            new JsonObject().put("reason", "refunded")).map(written -> {
+              if (written) {
+                vertx.eventBus().publish(Addresses.ORDER_NOTICE, new JsonObject()
+                  .put("orderId", order.id()).put("customerId", order.customerId()).put("kind", "REFUNDED")
+                  .put("message", "your payment has been refunded").put("at", store.now().toInstant().toString()));
+              }
+              return null;
+            }));
         }
         return recorded;
       })

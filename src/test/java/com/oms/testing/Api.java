@@ -16,7 +16,7 @@ public final class Api {
   private final WebClient client;
   private final Tokens tokens;
 
-  Api(WebClient client, Tokens tokens) {
+  public Api(WebClient client, Tokens tokens) {
     this.client = client;
     this.tokens = tokens;
   }
