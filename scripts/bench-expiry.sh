@@ -3,4 +3,4 @@
 #   BENCH_ORDERS=100000 scripts/bench-expiry.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-java -Xmx2g -cp "$OMS_CLASSPATH" com.oms.dev.bench.ExpiryBacklogBenchmark 2>&1 | grep -v ' INFO \| WARN \|DEBUG'
+java -Xmx2g -cp "$OMS_CLASSPATH" com.oms.dev.bench.ExpiryBacklogBenchmark 2>&1 | grep --line-buffered -v ' INFO \| WARN \|DEBUG'

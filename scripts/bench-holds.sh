@@ -6,4 +6,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-java -Xms512m -Xmx2g -cp "$OMS_CLASSPATH" com.oms.dev.bench.HoldBenchmark 2>&1 | grep -v ' INFO \| WARN '
+java -Xms512m -Xmx2g -cp "$OMS_CLASSPATH" com.oms.dev.bench.HoldBenchmark 2>&1 | grep --line-buffered -v ' INFO \| WARN '

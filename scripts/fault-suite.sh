@@ -5,4 +5,4 @@
 #   FAULT_PHASE_SECONDS=20 FAULT_RATE=40 scripts/fault-suite.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-java -Xmx1g -cp "$OMS_CLASSPATH" com.oms.dev.bench.FaultSuite 2>&1 | grep -v ' INFO \| DEBUG '
+java -Xmx1g -cp "$OMS_CLASSPATH" com.oms.dev.bench.FaultSuite 2>&1 | grep --line-buffered -v ' INFO \| DEBUG '

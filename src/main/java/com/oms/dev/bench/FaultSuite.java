@@ -1,19 +1,10 @@
 package com.oms.dev.bench;
 
-import com.oms.config.ConfigLoader;
-import com.oms.config.OmsConfig;
-import com.oms.dev.EmbeddedPostgresServer;
-import com.oms.dev.EmbeddedRedisServer;
-import com.oms.dev.EmbeddedSmtpServer;
-import com.oms.dev.GatewaySimulatorVerticle;
-import com.oms.dev.MessagingSimulatorVerticle;
 import com.oms.http.Tokens;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Command;
@@ -21,11 +12,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import java.io.File;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,21 +52,11 @@ public final class FaultSuite {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+  private ServiceWorld world;
   private Vertx vertx;
-  private Path work;
-  private EmbeddedPostgresServer postgres;
-  private EmbeddedRedisServer redis;
-  private EmbeddedSmtpServer smtp;
-  private GatewaySimulatorVerticle gateway;
-  private MessagingSimulatorVerticle messaging;
-  private Process service;
-  private int servicePort;
-  private int pgPort;
-  private int redisPort;
   private WebClient http;
   private Tokens tokens;
   private volatile boolean loading;
-  private boolean keepLogOnly;
 
   public FaultSuite(Settings settings) {
     this.settings = settings;
@@ -95,8 +71,17 @@ public final class FaultSuite {
 
   public Result run() throws Exception {
     try {
-      startWorld();
-      startService();
+      world = ServiceWorld.start(Map.of(
+        "OMS_WORLD_SERVICE_HEAP", "768m",
+        "OMS_ORDER_SWEEP_INTERVAL", "PT1S",
+        "OMS_ORDER_STALL_AFTER", "PT3S",
+        "OMS_INVENTORY_RECONCILE_INTERVAL", "PT5S",
+        "OMS_DELIVERY_PARTNER_CAPACITY", "50",
+        "OMS_HTTP_INSTANCES", "2",
+        "OMS_ORDER_INSTANCES", "2"));
+      vertx = world.vertx;
+      http = world.http;
+      tokens = world.tokens;
       seed();
       loading = true;
       Thread load = new Thread(this::loadLoop, "fault-load");
@@ -105,18 +90,14 @@ public final class FaultSuite {
       partners.start();
       pause(settings.phase());
       say("fault 1: SIGKILL the service, start it again");
-      service.destroyForcibly().waitFor();
-      startService();
+      world.killService();
+      world.startService();
       pause(settings.phase());
       say("fault 2: restart Redis (it comes back empty)");
-      redis.close();
-      pause(Duration.ofSeconds(2));
-      redis = EmbeddedRedisServer.start(null, redisPort);
+      world.restartRedis(Duration.ofSeconds(2));
       pause(settings.phase());
       say("fault 3: restart Postgres");
-      postgres.close();
-      pause(Duration.ofSeconds(2));
-      postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort);
+      world.restartPostgres(Duration.ofSeconds(2));
       pause(settings.phase());
       loading = false;
       load.join();
@@ -126,76 +107,14 @@ public final class FaultSuite {
       partners.join();
       print(result);
       if (result.passed()) {
-        keepLogOnly = true;
+        world.discardData();
       }
       return result;
     } finally {
-      stopAll();
-    }
-  }
-
-  // the world ---------------------------------------------------------------------------------------
-
-  private void startWorld() throws Exception {
-    work = Files.createTempDirectory("oms-fault-suite");
-    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0);
-    pgPort = postgres.port();
-    postgres.ensureDatabase("oms");
-    redis = EmbeddedRedisServer.start(null, 0);
-    redisPort = redis.port();
-    smtp = EmbeddedSmtpServer.start(0);
-    vertx = Vertx.vertx();
-    JsonObject raw = ConfigLoader.load(vertx, Map.of()).await();
-    OmsConfig config = OmsConfig.fromJson(raw);
-    tokens = new Tokens(vertx, config.auth());
-    servicePort = freePort();
-    gateway = new GatewaySimulatorVerticle(0, config.payment().gatewayApiKey(), Map.of(
-      "upi", config.payment().provider("UPI").getString("webhookSecret"),
-      "netbanking", config.payment().provider("NET_BANKING").getString("webhookSecret")), 200, Clock.systemUTC());
-    vertx.deployVerticle(gateway).await();
-    gateway.webhookTarget("http://127.0.0.1:" + servicePort);
-    messaging = new MessagingSimulatorVerticle(0, config.notification().providerApiKey());
-    vertx.deployVerticle(messaging).await();
-    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(servicePort)
-      .setConnectTimeout(2000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
-  }
-
-  private void startService() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
-      "com.oms.Main");
-    Map<String, String> env = builder.environment();
-    env.put("OMS_HTTP_PORT", String.valueOf(servicePort));
-    env.put("OMS_PG_URL", postgres.url("oms"));
-    env.put("OMS_REDIS_URL", "redis://127.0.0.1:" + redisPort);
-    env.put("OMS_PAYMENT_GATEWAY_URL", "http://127.0.0.1:" + gateway.actualPort());
-    env.put("OMS_NOTIFICATION_SMTP_HOST", "127.0.0.1");
-    env.put("OMS_NOTIFICATION_SMTP_PORT", String.valueOf(smtp.port()));
-    env.put("OMS_NOTIFICATION_SMS_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/sms");
-    env.put("OMS_NOTIFICATION_PUSH_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/push");
-    env.put("OMS_DEV_SEED", "false");
-    env.put("OMS_ORDER_SWEEP_INTERVAL", "PT1S");
-    env.put("OMS_ORDER_STALL_AFTER", "PT3S");
-    env.put("OMS_INVENTORY_RECONCILE_INTERVAL", "PT5S");
-    env.put("OMS_DELIVERY_PARTNER_CAPACITY", "50");
-    env.put("OMS_HTTP_INSTANCES", "2");
-    env.put("OMS_ORDER_INSTANCES", "2");
-    builder.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("service.log").toFile()));
-    service = builder.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      Integer status = http.get("/health/ready").send().map(r -> r.statusCode()).otherwise(0).await();
-      if (status == 200) {
-        say("service ready on port " + servicePort + " (pid " + service.pid() + ")");
-        return;
+      if (world != null) {
+        world.close();
       }
-      if (!service.isAlive()) {
-        throw new IllegalStateException("the service died at start-up; see " + work.resolve("service.log"));
-      }
-      pause(Duration.ofMillis(200));
     }
-    throw new IllegalStateException("the service did not become ready; see " + work.resolve("service.log"));
   }
 
   private void seed() {
@@ -301,8 +220,8 @@ public final class FaultSuite {
   // checks ------------------------------------------------------------------------------------------
 
   private Result settleAndCheck() {
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(postgres.url("oms"))).using(vertx).build();
-    Redis redisClient = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(world.pgUrl())).using(vertx).build();
+    Redis redisClient = Redis.createClient(vertx, world.redisUrl());
     try {
       long deadline = System.nanoTime() + settings.quietDeadline().toNanos();
       long unsettled = Long.MAX_VALUE;
@@ -375,14 +294,14 @@ public final class FaultSuite {
     figures.put("SKUs where Redis differs from Postgres", drifted);
     figures.put("SKUs oversold", oversold);
 
-    long orphanCharges = gateway.chargeReferences().stream().filter(reference -> !stored.contains(reference)).count();
-    figures.put("gateway charges", (long) gateway.chargeReferences().size());
+    long orphanCharges = world.gateway.chargeReferences().stream().filter(reference -> !stored.contains(reference)).count();
+    figures.put("gateway charges", (long) world.gateway.chargeReferences().size());
     figures.put("gateway charges without an order", orphanCharges);
     if (orphanCharges > 0) {
       violations.add(orphanCharges + " charges at the gateway have no order");
     }
-    long doubleRefunds = gateway.chargeReferences().stream().filter(reference -> gateway.refundsFor(reference) > 1).count();
-    figures.put("gateway refunds", gateway.refundsMade());
+    long doubleRefunds = world.gateway.chargeReferences().stream().filter(reference -> world.gateway.refundsFor(reference) > 1).count();
+    figures.put("gateway refunds", world.gateway.refundsMade());
     figures.put("charges refunded more than once", doubleRefunds);
     if (doubleRefunds > 0) {
       violations.add(doubleRefunds + " charges were refunded more than once");
@@ -408,43 +327,7 @@ public final class FaultSuite {
     result.figures().forEach((name, value) -> say(String.format("  %-50s %d", name, value)));
     say(result.passed() ? "PASSED: every check holds" : "FAILED:");
     result.violations().forEach(violation -> say("  - " + violation));
-    say("service log: " + work.resolve("service.log"));
-  }
-
-  private void stopAll() {
-    if (service != null) {
-      service.destroy();
-      try {
-        service.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-      service.destroyForcibly();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
-    for (AutoCloseable closeable : new AutoCloseable[] {smtp, redis, postgres}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // best effort at the end of a run
-      }
-    }
-    if (keepLogOnly) {
-      // a passing run keeps its service log, not its database
-      deleteQuietly(work.resolve("pg"));
-    }
-  }
-
-  private static void deleteQuietly(Path directory) {
-    try (var paths = Files.walk(directory)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (Exception ignored) {
-      // a temporary directory left behind is harmless
-    }
+    say("service log: " + world.serviceLog());
   }
 
   private static void pause(Duration duration) {
@@ -452,12 +335,6 @@ public final class FaultSuite {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

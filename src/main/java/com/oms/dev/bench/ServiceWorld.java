@@ -1,0 +1,196 @@
+package com.oms.dev.bench;
+
+import com.oms.config.ConfigLoader;
+import com.oms.config.OmsConfig;
+import com.oms.dev.EmbeddedPostgresServer;
+import com.oms.dev.EmbeddedRedisServer;
+import com.oms.dev.EmbeddedSmtpServer;
+import com.oms.dev.GatewaySimulatorVerticle;
+import com.oms.dev.MessagingSimulatorVerticle;
+import com.oms.http.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The service as its own process, and the world around it in this one: embedded Postgres and Redis, the
+ * payment gateway and messaging simulators, an SMTP server. For the fault suite and the benchmarks that
+ * measure the service from outside (its memory, its behaviour when killed).
+ */
+final class ServiceWorld implements AutoCloseable {
+
+  final Vertx vertx;
+  final Path work;
+  final Tokens tokens;
+  final int servicePort;
+  final WebClient http;
+  private EmbeddedPostgresServer postgres;
+  private EmbeddedRedisServer redis;
+  private final int pgPort;
+  private final int redisPort;
+  final GatewaySimulatorVerticle gateway;
+  private final EmbeddedSmtpServer smtp;
+  private final MessagingSimulatorVerticle messaging;
+  private final Map<String, String> extraEnv;
+  private Process service;
+
+  private ServiceWorld(Map<String, String> extraEnv) throws Exception {
+    this.extraEnv = extraEnv;
+    work = Files.createTempDirectory("oms-world");
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0);
+    pgPort = postgres.port();
+    postgres.ensureDatabase("oms");
+    redis = EmbeddedRedisServer.start(null, 0);
+    redisPort = redis.port();
+    smtp = EmbeddedSmtpServer.start(0);
+    vertx = Vertx.vertx();
+    OmsConfig config = OmsConfig.fromJson(ConfigLoader.load(vertx, Map.of()).await());
+    tokens = new Tokens(vertx, config.auth());
+    servicePort = freePort();
+    gateway = new GatewaySimulatorVerticle(0, config.payment().gatewayApiKey(), Map.of(
+      "upi", config.payment().provider("UPI").getString("webhookSecret"),
+      "netbanking", config.payment().provider("NET_BANKING").getString("webhookSecret")), 200, Clock.systemUTC());
+    vertx.deployVerticle(gateway).await();
+    gateway.webhookTarget("http://127.0.0.1:" + servicePort);
+    messaging = new MessagingSimulatorVerticle(0, config.notification().providerApiKey());
+    vertx.deployVerticle(messaging).await();
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(servicePort)
+      .setConnectTimeout(2000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  /** Builds the world and starts the service in it, with extra environment for the service process. */
+  static ServiceWorld start(Map<String, String> extraEnv) throws Exception {
+    ServiceWorld world = new ServiceWorld(extraEnv);
+    try {
+      world.startService();
+    } catch (Exception e) {
+      world.close();
+      throw e;
+    }
+    return world;
+  }
+
+  void killService() throws InterruptedException {
+    service.destroyForcibly().waitFor();
+  }
+
+  /** Stops Redis and starts it again on the same port; it comes back empty. */
+  void restartRedis(Duration down) throws Exception {
+    redis.close();
+    Thread.sleep(down.toMillis());
+    redis = EmbeddedRedisServer.start(null, redisPort);
+  }
+
+  /** Stops Postgres and starts it again on the same port and data directory. */
+  void restartPostgres(Duration down) throws Exception {
+    postgres.close();
+    Thread.sleep(down.toMillis());
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort);
+  }
+
+  String pgUrl() {
+    return postgres.url("oms");
+  }
+
+  String redisUrl() {
+    return "redis://127.0.0.1:" + redisPort;
+  }
+
+  Path serviceLog() {
+    return work.resolve("service.log");
+  }
+
+  /** Starts (or starts again) the service process and waits until it is ready. */
+  void startService() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String heap = extraEnv.getOrDefault("OMS_WORLD_SERVICE_HEAP", "1g");
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "com.oms.Main");
+    Map<String, String> env = builder.environment();
+    env.put("OMS_HTTP_PORT", String.valueOf(servicePort));
+    env.put("OMS_PG_URL", pgUrl());
+    env.put("OMS_REDIS_URL", redisUrl());
+    env.put("OMS_PAYMENT_GATEWAY_URL", "http://127.0.0.1:" + gateway.actualPort());
+    env.put("OMS_NOTIFICATION_SMTP_HOST", "127.0.0.1");
+    env.put("OMS_NOTIFICATION_SMTP_PORT", String.valueOf(smtp.port()));
+    env.put("OMS_NOTIFICATION_SMS_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/sms");
+    env.put("OMS_NOTIFICATION_PUSH_URL", "http://127.0.0.1:" + messaging.actualPort() + "/v1/push");
+    env.put("OMS_DEV_SEED", "false");
+    env.putAll(extraEnv);
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serviceLog().toFile()));
+    service = builder.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Integer status = http.get("/health/ready").send().map(r -> r.statusCode()).otherwise(0).await();
+      if (status == 200) {
+        System.out.println("service ready on port " + servicePort + " (pid " + service.pid() + ")");
+        return;
+      }
+      if (!service.isAlive()) {
+        throw new IllegalStateException("the service died at start-up; see " + serviceLog());
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the service did not become ready; see " + serviceLog());
+  }
+
+  long servicePid() {
+    return service.pid();
+  }
+
+  /** The service process's resident memory in kilobytes (Linux). */
+  long serviceRssKb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(service.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  String admin() {
+    return tokens.mint("bench-admin", "admin");
+  }
+
+  JsonObject auth(String token) {
+    return new JsonObject().put("Authorization", "Bearer " + token);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (service != null) {
+      service.destroy();
+      service.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+      service.destroyForcibly();
+    }
+    vertx.close().await();
+    for (AutoCloseable closeable : new AutoCloseable[] {smtp, redis, postgres}) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // best effort at the end of a run
+      }
+    }
+  }
+
+  /** Drops the database files, keeping the service log; for runs that passed. */
+  void discardData() {
+    try (var paths = Files.walk(work.resolve("pg"))) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (Exception ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
