@@ -4,6 +4,7 @@ import com.oms.config.OmsConfig;
 import com.oms.delivery.DeliveryVerticle;
 import com.oms.dev.GatewaySimulatorVerticle;
 import com.oms.dev.MessagingSimulatorVerticle;
+import com.oms.dev.PartnerSimulatorVerticle;
 import com.oms.notification.HttpMessagingProvider;
 import com.oms.notification.push.PushChannel;
 import com.oms.notification.sms.SmsChannel;
@@ -141,6 +142,9 @@ public final class OmsApplication {
         config.order().sweepBatchSize(), bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),
         config.order().expiryBatchSize(), bus.requestTimeout()), 1))
+      .compose(v -> config.simulation().partners()
+        ? deploy(() -> new PartnerSimulatorVerticle(config.simulation(), bus.requestTimeout()), 1)
+        : Future.succeededFuture())
       .compose(v -> deployEdge(config, registry, clock));
   }
 

@@ -6,7 +6,14 @@ import java.time.Duration;
 /** Typed configuration, read once at start-up from conf/application.yaml plus environment overrides. */
 public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bus bus, Order order,
                         Inventory inventory, Payment payment, Delivery delivery, Notification notification,
-                        Tracking tracking, Dev dev, JsonObject raw) {
+                        Tracking tracking, Simulation simulation, Dev dev, JsonObject raw) {
+
+  /**
+   * The simulated world for load tests: partners whose id starts with {@code partnerPrefix} pick up and
+   * deliver what they are assigned on their own. Off unless configured; real partners are never driven.
+   */
+  public record Simulation(boolean partners, String partnerPrefix, Duration pickupAfter, Duration deliverAfter) {
+  }
 
   public record Tracking(java.util.List<String> allowedOrigins, int writeQueueMaxBytes, Duration slowClientTimeout,
                          Duration pingInterval) {
@@ -89,6 +96,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject notification = section(json, "notification");
     JsonObject dev = section(json, "dev");
     JsonObject tracking = section(json, "tracking");
+    JsonObject simulation = section(json, "simulation");
     return new OmsConfig(
       new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
         http.getLong("maxBodyBytes", 65536L)),
@@ -125,6 +133,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
       new Tracking(tracking.getJsonArray("allowedOrigins", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList(),
         tracking.getInteger("writeQueueMaxBytes", 65536), duration(tracking, "slowClientTimeout", "PT10S"),
         duration(tracking, "pingInterval", "PT20S")),
+      new Simulation(simulation.getBoolean("partners", false), simulation.getString("partnerPrefix", "sim-"),
+        duration(simulation, "pickupAfter", "PT2S"), duration(simulation, "deliverAfter", "PT5S")),
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);

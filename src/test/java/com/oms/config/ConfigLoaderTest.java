@@ -22,6 +22,7 @@ class ConfigLoaderTest {
     assertThat(config.order().expireAfter()).isEqualTo(Duration.ofHours(48));
     assertThat(config.postgres().embedded()).isTrue();
     assertThat(config.payment().simulated()).isTrue();
+    assertThat(config.simulation().partners()).as("simulated partners are for load tests only").isFalse();
   }
 
   @Test

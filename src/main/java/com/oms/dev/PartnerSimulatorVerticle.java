@@ -1,0 +1,71 @@
+package com.oms.dev;
+
+import com.oms.bus.Addresses;
+import com.oms.bus.BusMessage;
+import com.oms.bus.Caller;
+import com.oms.bus.OrderStatusChanged;
+import com.oms.config.OmsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Simulated delivery partners for load tests: when an order is assigned to a partner whose id carries the
+ * simulation prefix, that partner reports the pickup after {@code pickupAfter} and the delivery
+ * {@code deliverAfter} later, through the same bus address the partner API uses, so every check a real
+ * report meets applies. It listens only to transitions made on this node, so a cluster simulates each
+ * order once. A report refused (the order was cancelled meanwhile, or reassigned) is simply dropped.
+ */
+public final class PartnerSimulatorVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PartnerSimulatorVerticle.class);
+
+  private final OmsConfig.Simulation settings;
+  private final DeliveryOptions busOptions;
+
+  public PartnerSimulatorVerticle(OmsConfig.Simulation settings, Duration requestTimeout) {
+    this.settings = settings;
+    this.busOptions = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+  }
+
+  @Override
+  public Future<?> start() {
+    LOG.warn("simulation mode: partners named {}* pick up after {} and deliver after {} on their own",
+      settings.partnerPrefix(), settings.pickupAfter(), settings.deliverAfter());
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.ORDER_STATUS_CHANGED, message -> {
+      OrderStatusChanged changed = BusMessage.fromJson(message.body(), OrderStatusChanged.class);
+      if ("DELIVERY_PARTNER_ASSIGNED".equals(changed.to())) {
+        assigned(changed.orderId());
+      }
+    }).completion();
+  }
+
+  private void assigned(String orderId) {
+    JsonObject query = new JsonObject().put("caller", Caller.system("partner-simulator").toJson()).put("orderId", orderId);
+    vertx.eventBus().<JsonObject>request(Addresses.ORDER_GET, query, busOptions).onSuccess(reply -> {
+      JsonObject delivery = reply.body().getJsonObject("delivery");
+      String partnerId = delivery == null ? null : delivery.getString("partnerId");
+      if (partnerId == null || !partnerId.startsWith(settings.partnerPrefix())) {
+        return;
+      }
+      Caller partner = new Caller(partnerId, List.of(Caller.PARTNER));
+      vertx.setTimer(Math.max(1, settings.pickupAfter().toMillis()), pickup ->
+        report(partner, orderId, "PICKED_UP").onSuccess(picked ->
+          vertx.setTimer(Math.max(1, settings.deliverAfter().toMillis()), deliver ->
+            report(partner, orderId, "DELIVERED"))));
+    });
+  }
+
+  private Future<JsonObject> report(Caller partner, String orderId, String status) {
+    JsonObject command = new JsonObject().put("caller", partner.toJson()).put("orderId", orderId).put("status", status);
+    return vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_REPORT_STATUS, command, busOptions)
+      .map(reply -> reply.body())
+      .onFailure(failure -> LOG.debug("simulated partner {}: {} of order {} refused: {}", partner.subject(), status,
+        orderId, failure.getMessage()));
+  }
+}
