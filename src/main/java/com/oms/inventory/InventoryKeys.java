@@ -4,11 +4,11 @@ package com.oms.inventory;
  * Redis keys of the inventory projection. Every key of one store carries the store in a hash tag, so all
  * keys one order touches share a cluster slot and each script stays atomic on a sharded Redis.
  */
-final class InventoryKeys {
+public final class InventoryKeys {
 
   private final String prefix;
 
-  InventoryKeys(String keyPrefix) {
+  public InventoryKeys(String keyPrefix) {
     this.prefix = keyPrefix + ":inventory:v1:";
   }
 
@@ -26,7 +26,7 @@ final class InventoryKeys {
     return prefix + "{" + storeId + "}:loading";
   }
 
-  String stock(String storeId, String sku) {
+  public String stock(String storeId, String sku) {
     return prefix + "{" + storeId + "}:stock:" + sku;
   }
 

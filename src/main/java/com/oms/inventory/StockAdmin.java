@@ -166,9 +166,15 @@ final class StockAdmin {
     Future<JsonObject> apply(SqlConnection conn, Row current);
   }
 
+  /**
+   * The store is loaded into Redis before the row lock is taken: loading reads Postgres through the same
+   * pool, and many first changes of a new store each holding a connection while waiting for that load
+   * would starve it.
+   */
   private Future<JsonObject> changeWithLock(String storeId, String sku, LockedChange change) {
-    return pool.withTransaction(conn -> conn.preparedQuery(ledger.sql.get("lock-stock")).execute(Tuple.of(storeId, sku))
-        .compose(rows -> change.apply(conn, rows.size() == 0 ? null : rows.iterator().next())))
+    return reconciler.ensureLoaded(storeId).compose(loaded -> pool.withTransaction(conn -> conn
+        .preparedQuery(ledger.sql.get("lock-stock")).execute(Tuple.of(storeId, sku))
+        .compose(rows -> change.apply(conn, rows.size() == 0 ? null : rows.iterator().next()))))
       .recover(failure -> {
         if (failure instanceof Problem) {
           return Future.failedFuture(failure);

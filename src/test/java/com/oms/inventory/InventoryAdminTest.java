@@ -30,6 +30,23 @@ class InventoryAdminTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("many first stock settings of a new store at once all succeed: loading the store cannot starve the pool")
+  void concurrentFirstStockOfANewStore() {
+    String store = unique("store");
+    api.store(store, 12.97, 77.59).await();
+    int poolSize = app.config.postgres().poolSize();
+    List<io.vertx.core.Future<JsonObject>> puts = new ArrayList<>();
+    for (int i = 0; i < 3 * poolSize; i++) {
+      puts.add(expect(api.put("/v1/stores/" + store + "/inventory/sku-" + i, api.adminToken(), new JsonObject()
+        .put("quantity", 10 + i).put("price", new JsonObject().put("amount", 100).put("currency", "INR"))), 200));
+    }
+    io.vertx.core.Future.all(puts).await();
+    for (int i = 0; i < 3 * poolSize; i++) {
+      assertThat(StockFigures.inRedis(app, store, "sku-" + i).await()).isEqualTo(StockFigures.inPostgres(app, store, "sku-" + i).await());
+    }
+  }
+
+  @Test
   @DisplayName("restock and shrinkage apply once per Idempotency-Key and never take available below zero")
   void adjustments() {
     String store = unique("store");
