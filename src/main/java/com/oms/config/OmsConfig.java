@@ -19,7 +19,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                          Duration pingInterval) {
   }
 
-  public record Http(int port, String host, int instances, long maxBodyBytes) {
+  public record Http(int port, String host, int instances, long maxBodyBytes, int maxInFlight) {
   }
 
   public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout) {
@@ -99,7 +99,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject simulation = section(json, "simulation");
     return new OmsConfig(
       new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
-        http.getLong("maxBodyBytes", 65536L)),
+        http.getLong("maxBodyBytes", 65536L), http.getInteger("maxInFlight", 256)),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
         duration(pg, "connectTimeout", "PT5S")),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),

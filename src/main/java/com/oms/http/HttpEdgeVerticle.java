@@ -64,7 +64,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
     Future<String> contractText = vertx.fileSystem().readFile(CONTRACT).map(Object::toString);
     return Future.all(contract, contractText).compose(loaded -> {
-      Router router = apiRouter(contract.result());
+      Router router = apiRouter(new CompiledContract(contract.result()));
       mountOperations(router, contractText.result());
       HttpServerOptions options = new HttpServerOptions()
         .setPort(config.http().port())
@@ -77,6 +77,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private Router apiRouter(OpenAPIContract contract) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(new RequestLog());
+    int maxInFlight = config.http().maxInFlight();
+    if (maxInFlight > 0) {
+      int instances = OmsConfig.defaultInstances(config.http().instances());
+      builder.rootHandler(new AdmissionLimit(Math.max(1, (maxInFlight + instances - 1) / instances)));
+    }
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     JWTAuth jwt = jwtAuth();
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));

@@ -1,0 +1,32 @@
+package com.oms.http;
+
+import com.oms.bus.Problem;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+
+/**
+ * Sheds load at the door: at most {@code limit} API requests are in progress on this edge instance; one
+ * more is answered 503 with Retry-After at once, before its body is read, instead of queueing behind the
+ * others. Under overload the requests the service does accept keep a bounded latency, and clients learn
+ * to back off instead of timing out. Confined to the edge verticle's event loop, so a plain counter.
+ */
+final class AdmissionLimit implements PlatformHandler {
+
+  private final int limit;
+  private int inProgress;
+
+  AdmissionLimit(int limit) {
+    this.limit = limit;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (inProgress >= limit) {
+      ProblemResponses.send(ctx, Problem.unavailable("the service is at capacity; retry after the Retry-After delay"));
+      return;
+    }
+    inProgress++;
+    ctx.addEndHandler(ended -> inProgress--);
+    ctx.next();
+  }
+}
