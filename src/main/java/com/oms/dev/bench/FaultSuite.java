@@ -7,11 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -223,77 +220,26 @@ public final class FaultSuite {
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(world.pgUrl())).using(vertx).build();
     Redis redisClient = Redis.createClient(vertx, world.redisUrl());
     try {
-      long deadline = System.nanoTime() + settings.quietDeadline().toNanos();
-      long unsettled = Long.MAX_VALUE;
-      while (System.nanoTime() < deadline) {
-        unsettled = pool.query("""
-            SELECT count(*) AS n FROM orders
-             WHERE status IN ('CREATED', 'PAYMENT_PENDING', 'PAYMENT_SUCCESS', 'INVENTORY_RESERVED',
-                              'DELIVERY_PARTNER_ASSIGNED', 'PICKED_UP') OR compensation_pending
-            """).execute().await().iterator().next().getLong("n");
-        if (unsettled == 0) {
-          break;
-        }
-        pause(Duration.ofSeconds(1));
-      }
+      List<String> unsettledStates = new ArrayList<>(Invariants.SERVICE_DRIVEN);
+      unsettledStates.addAll(Invariants.PARTNER_DRIVEN); // the partner loop finishes every order
+      Invariants.awaitSettled(pool, unsettledStates, settings.quietDeadline());
       pause(Duration.ofSeconds(6)); // one reconciliation interval, for a Redis that was rebuilt
-      return check(pool, redisClient, unsettled);
+      return check(pool, Invariants.check(pool, redisClient, "oms", acknowledged, unsettledStates));
     } finally {
       pool.close();
       redisClient.close();
     }
   }
 
-  private Result check(Pool pool, Redis redisClient, long unsettled) {
+  /** The shared invariants, plus what only this suite can see: the gateway's own record of charges. */
+  private Result check(Pool pool, Invariants.Report shared) {
     Map<String, Long> figures = new LinkedHashMap<>();
-    List<String> violations = new ArrayList<>();
+    List<String> violations = new ArrayList<>(shared.violations());
     figures.put("placements sent", sent.get());
     answers.forEach((status, count) -> figures.put("answered " + status, count.get()));
-    figures.put("orders acknowledged (201)", (long) acknowledged.size());
-
+    figures.putAll(shared.figures());
     Set<String> stored = ConcurrentHashMap.newKeySet();
     pool.query("SELECT order_id FROM orders").execute().await().forEach(row -> stored.add(row.getUUID("order_id").toString()));
-    long lost = acknowledged.stream().filter(id -> !stored.contains(id)).count();
-    figures.put("acknowledged orders missing from Postgres", lost);
-    if (lost > 0) {
-      violations.add(lost + " orders that got a 201 are gone");
-    }
-
-    pool.query("SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status").execute().await()
-      .forEach(row -> figures.put("orders " + row.getString("status"), row.getLong("n")));
-    figures.put("orders not yet final (partners still delivering)", unsettled);
-    if (unsettled > 0) {
-      violations.add(unsettled + " orders did not reach a final state within " + settings.quietDeadline().toSeconds() + " s");
-    }
-
-    long drifted = 0;
-    long oversold = 0;
-    for (String sku : SKUS) {
-      Row pg = pool.preparedQuery("""
-          SELECT i.on_hand,
-                 coalesce((SELECT sum((l ->> 'quantity')::int) FROM stock_holds h, jsonb_array_elements(h.lines) l
-                            WHERE h.store_id = i.store_id AND h.state = 'HELD' AND l ->> 'sku' = i.sku), 0) AS held,
-                 coalesce((SELECT sum((l ->> 'quantity')::int) FROM stock_holds h, jsonb_array_elements(h.lines) l
-                            WHERE h.store_id = i.store_id AND h.state = 'RESERVED' AND l ->> 'sku' = i.sku), 0) AS reserved
-            FROM stock_items i WHERE i.store_id = $1 AND i.sku = $2
-          """).execute(io.vertx.sqlclient.Tuple.of(STORE, sku)).await().iterator().next();
-      var inRedis = redisClient.send(Request.cmd(Command.HMGET).arg("oms:inventory:v1:{" + STORE + "}:stock:" + sku)
-        .arg("onHand").arg("held").arg("reserved")).await();
-      long[] redisFigures = {value(inRedis.get(0)), value(inRedis.get(1)), value(inRedis.get(2))};
-      long[] pgFigures = {pg.getLong("on_hand"), pg.getLong("held"), pg.getLong("reserved")};
-      if (!java.util.Arrays.equals(redisFigures, pgFigures)) {
-        drifted++;
-        violations.add("stock of " + sku + ": Redis " + java.util.Arrays.toString(redisFigures) + " but Postgres "
-          + java.util.Arrays.toString(pgFigures));
-      }
-      if (pgFigures[0] < 0 || pgFigures[1] + pgFigures[2] > pgFigures[0]) {
-        oversold++;
-        violations.add("stock of " + sku + " oversold: " + java.util.Arrays.toString(pgFigures));
-      }
-    }
-    figures.put("SKUs where Redis differs from Postgres", drifted);
-    figures.put("SKUs oversold", oversold);
-
     long orphanCharges = world.gateway.chargeReferences().stream().filter(reference -> !stored.contains(reference)).count();
     figures.put("gateway charges", (long) world.gateway.chargeReferences().size());
     figures.put("gateway charges without an order", orphanCharges);
@@ -306,19 +252,7 @@ public final class FaultSuite {
     if (doubleRefunds > 0) {
       violations.add(doubleRefunds + " charges were refunded more than once");
     }
-    long paidButCancelled = pool.query("""
-        SELECT count(*) AS n FROM orders o JOIN payments p ON p.order_id = o.order_id
-         WHERE o.status IN ('CANCELLED', 'FAILED') AND p.status = 'SUCCEEDED'
-        """).execute().await().iterator().next().getLong("n");
-    figures.put("cancelled or failed orders still charged", paidButCancelled);
-    if (paidButCancelled > 0) {
-      violations.add(paidButCancelled + " cancelled or failed orders were not refunded");
-    }
     return new Result(figures, violations);
-  }
-
-  private static long value(io.vertx.redis.client.Response response) {
-    return response == null ? -1 : response.toLong();
   }
 
   private void print(Result result) {

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -99,6 +101,11 @@ final class ServiceWorld implements AutoCloseable {
     return postgres.url("oms");
   }
 
+  /** Another database on the same Postgres server (created if missing), e.g. for a ceiling benchmark. */
+  String database(String name) throws Exception {
+    return postgres.ensureDatabase(name);
+  }
+
   String redisUrl() {
     return "redis://127.0.0.1:" + redisPort;
   }
@@ -111,7 +118,13 @@ final class ServiceWorld implements AutoCloseable {
   void startService() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String heap = extraEnv.getOrDefault("OMS_WORLD_SERVICE_HEAP", "1g");
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "com.oms.Main");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
+    String javaOptions = extraEnv.getOrDefault("OMS_WORLD_JAVA_OPTS", "");
+    if (!javaOptions.isBlank()) {
+      command.addAll(List.of(javaOptions.trim().split("\\s+"))); // e.g. -XX:StartFlightRecording=filename=service.jfr
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.oms.Main"));
+    ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
     env.put("OMS_HTTP_PORT", String.valueOf(servicePort));
     env.put("OMS_PG_URL", pgUrl());

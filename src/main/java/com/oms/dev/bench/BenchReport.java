@@ -1,0 +1,191 @@
+package com.oms.dev.bench;
+
+import com.oms.dev.bench.LoadTest.Op;
+import com.oms.dev.bench.LoadTest.RunResult;
+import com.oms.support.Migrations;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code scripts/bench.sh}: the standard scenarios on this machine, in one run, written as a markdown table.
+ * Beside the service's figures it measures the ceiling: pgbench running the SQL the service issues for one
+ * order placement ({@code scripts/pgbench/placement.sql}), one order per transaction, on the same Postgres
+ * server. Scenarios: placement at half the ceiling; a ramp to the highest placement rate whose p99 stays
+ * under the bound; placement at the full ceiling rate (saturation: what the service achieves and how it
+ * sheds); full lifecycles with simulated partners. The service runs with the heap {@code LOAD_SERVICE_HEAP}
+ * (512m by default). Each run's histogram goes to {@code target/bench-*.hgrm}.
+ */
+public final class BenchReport {
+
+  private BenchReport() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    Duration seconds = Duration.ofSeconds(Long.parseLong(env.getOrDefault("BENCH_SECONDS", "20")));
+    double p99Bound = Double.parseDouble(env.getOrDefault("BENCH_P99_MS", "50"));
+    Path report = Path.of(env.getOrDefault("BENCH_REPORT", "target/bench-report.md"));
+    LoadTest.Settings settings = LoadTest.Settings.fromEnv(env);
+    LoadWorld world = LoadWorld.fromEnv(env);
+    List<String> rows = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    int exit = 0;
+    try (LoadTest test = LoadTest.create(settings, world, env)) {
+      world.seed(test.http(), subject -> test.tokens().mint(subject, "admin"), p -> test.tokens().mint(p, "partner"));
+
+      double ceiling = ceiling(test, seconds, notes);
+      rows.add(String.format("| pgbench ceiling: one placement's SQL per transaction (%s) | %s | | | |",
+        "4 clients, prepared", ceiling > 0 ? String.format("%.0f orders/s", ceiling) : "not measured"));
+      double reference = ceiling > 0 ? ceiling : Double.parseDouble(env.getOrDefault("BENCH_CEILING", "200"));
+
+      Map<Op, Integer> place = Map.of(Op.PLACE, 1);
+      RunResult half = test.runAt(reference / 2, seconds, place);
+      LoadTest.print(half);
+      LoadTest.writeHistogram(half, Path.of("target/bench-placement-half.hgrm"));
+      rows.add(row(String.format("placement at half the ceiling (%.0f/s)", reference / 2), half));
+
+      LoadTest.Ramp ramp = new LoadTest.Ramp(Math.max(5, Math.round(reference / 40)), Math.max(5, Math.round(reference / 40)),
+        reference, Duration.ofSeconds(Math.max(5, seconds.toSeconds() / 2)), p99Bound);
+      RunResult best = null;
+      for (double rate = ramp.start(); rate <= ramp.max(); rate += ramp.step()) {
+        RunResult step = test.runAt(rate, ramp.stepDuration(), place);
+        LoadTest.print(step);
+        if (step.p99Ms() > p99Bound || step.unexpected() > 0) {
+          break;
+        }
+        best = step;
+      }
+      rows.add(best == null
+        ? String.format("| ramp: highest placement rate with p99 under %.0f ms | none, from %.0f/s up | | | |", p99Bound, ramp.start())
+        : row(String.format("ramp: highest placement rate with p99 under %.0f ms", p99Bound), best));
+
+      RunResult saturated = test.runAt(reference, seconds, place);
+      LoadTest.print(saturated);
+      LoadTest.writeHistogram(saturated, Path.of("target/bench-placement-saturated.hgrm"));
+      rows.add(row(String.format("placement at the ceiling rate (%.0f/s): saturation", reference), saturated));
+      long shed = saturated.answers().entrySet().stream().filter(e -> e.getKey().endsWith(" 503")).mapToLong(Map.Entry::getValue).sum();
+      long otherErrors = saturated.unexpected() - shed;
+      notes.add(String.format("Saturation: %,d of %,d answered 503 (shed, with Retry-After), %,d other unexpected answers;"
+          + " the answers as intended had p99 %.1f ms.", shed, saturated.completed(), otherErrors,
+        LoadTest.ms(saturated.intended(), 99)));
+
+      double placementRate = best != null ? best.targetRate() : Math.max(5, saturated.throughput() / 2);
+      Instant lifecycleStart = Instant.now();
+      RunResult lifecycle = test.runAt(placementRate, seconds, Map.of(Op.LIFECYCLE, 1));
+      LoadTest.print(lifecycle);
+      Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(test.pgUrl())).using(test.vertx()).build();
+      try {
+        Invariants.awaitSettledWhere(pool, "store_id LIKE 'load-sim-store-%'", Invariants.PARTNER_DRIVEN, Duration.ofSeconds(120));
+        double[] figures = LoadTest.printLifecycles(pool, lifecycleStart);
+        rows.add(String.format("| full lifecycle, placed at %.0f/s, simulated partners (%s pickup, %s delivery) | %.1f delivered/s |"
+            + " placed → delivered %.2f s | %.2f s | %,d of %,d delivered |", placementRate,
+          env.getOrDefault("LOAD_PICKUP_AFTER", "PT1S"), env.getOrDefault("LOAD_DELIVER_AFTER", "PT2S"), figures[2], figures[3],
+          figures[4], (long) figures[1], (long) figures[0]));
+      } finally {
+        pool.close().await();
+      }
+
+      boolean held = test.check(lifecycleStart);
+      notes.add(held ? "Invariants after the run: every acknowledged order stored, none stuck, no SKU oversold, Redis equal to Postgres."
+        : "INVARIANTS VIOLATED after the run: see the output above.");
+      exit = held ? 0 : 1;
+      notes.add(String.format("Service heap: %s. Service RSS at the end: %,d KiB.", env.getOrDefault("LOAD_SERVICE_HEAP", "512m"),
+        test.serviceRssKb()));
+    }
+    write(report, rows, notes);
+    System.exit(exit);
+  }
+
+  private static String row(String scenario, RunResult result) {
+    return String.format("| %s | %.1f/s as intended | p50 %.1f ms | p99 %.1f ms | %s |", scenario, result.throughput(),
+      LoadTest.ms(result.latency(), 50), result.p99Ms(), errors(result));
+  }
+
+  private static String errors(RunResult result) {
+    StringBuilder text = new StringBuilder();
+    result.answers().forEach((answer, count) -> {
+      if (!answer.endsWith(" 201") && !answer.endsWith(" 200") && !answer.endsWith(" 409")) {
+        text.append(text.length() == 0 ? "" : ", ").append(String.format("%,d %s", count, answer));
+      }
+    });
+    return text.length() == 0 ? "none" : text.toString();
+  }
+
+  /** pgbench on a database of its own on the same server, migrated by the service's migrations; orders per second. */
+  private static double ceiling(LoadTest test, Duration seconds, List<String> notes) throws Exception {
+    String pgbench = findPgbench();
+    if (pgbench == null || test.service() == null) {
+      notes.add("The pgbench ceiling was not measured: " + (pgbench == null ? "pgbench is not installed (Debian: postgresql-contrib)"
+        : "the service runs elsewhere") + "; the scenarios use BENCH_CEILING instead.");
+      return -1;
+    }
+    String url = test.service().database("ceiling");
+    Migrations.apply(test.vertx(), url).await();
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(test.vertx()).build();
+    try {
+      pool.query(Files.readString(Path.of("scripts/pgbench/setup.sql"))).execute().await();
+    } finally {
+      pool.close().await();
+    }
+    int clients = 2 * Runtime.getRuntime().availableProcessors();
+    Process process = new ProcessBuilder(pgbench, "-n", "-M", "prepared", "-c", String.valueOf(clients), "-j",
+      String.valueOf(Runtime.getRuntime().availableProcessors()), "-T", String.valueOf(seconds.toSeconds()),
+      "-f", "scripts/pgbench/placement.sql", url).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    process.waitFor();
+    System.out.println(output);
+    Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(output);
+    if (!tps.find()) {
+      notes.add("pgbench failed: " + output.lines().filter(l -> l.contains("error")).findFirst().orElse(output));
+      return -1;
+    }
+    double value = Double.parseDouble(tps.group(1));
+    notes.add(String.format("Ceiling: pgbench, %d clients, prepared statements, %d s, on the embedded Postgres the service uses:"
+      + " %.0f placements per second, one per transaction (scripts/pgbench/placement.sql).", clients, seconds.toSeconds(), value));
+    return value;
+  }
+
+  private static String findPgbench() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir, "pgbench"))) {
+        return Path.of(dir, "pgbench").toString();
+      }
+    }
+    return null;
+  }
+
+  private static void write(Path report, List<String> rows, List<String> notes) throws Exception {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    StringBuilder text = new StringBuilder()
+      .append("# OMS benchmark, ").append(ZonedDateTime.now().withNano(0)).append("\n\n")
+      .append(String.format("Machine: %d cores, %,d MiB memory, %s %s. The load generator (with the payment gateway,"
+          + " messaging and SMTP simulators), the service, Postgres and Redis all run on it.%n%n",
+        Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() >> 20, System.getProperty("os.name"),
+        System.getProperty("os.version")))
+      .append("| scenario | throughput | latency p50 | latency p99 | errors |\n|---|---|---|---|---|\n");
+    rows.forEach(row -> text.append(row).append('\n'));
+    text.append('\n');
+    notes.forEach(note -> text.append("- ").append(note).append('\n'));
+    text.append("\nLatency is measured open-loop from each request's intended send time. CPU shares per run are in the"
+      + " console output.\n");
+    if (report.getParent() != null) {
+      Files.createDirectories(report.getParent());
+    }
+    Files.writeString(report, text);
+    System.out.println("\n" + text);
+    System.out.println("report written to " + report);
+  }
+}

@@ -1,0 +1,62 @@
+package com.oms.dev.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.oms.dev.bench.LoadTest.Op;
+import com.oms.dev.bench.LoadTest.RunResult;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The load-test harness against the service as its own process, in a short run of every operation. */
+class LoadTestHarnessTest {
+
+  @Test
+  @Timeout(300)
+  @DisplayName("an open-loop run of every operation sends on schedule, completes full lifecycles, and its invariant check holds and can fail")
+  void shortMixedRun() throws Exception {
+    Map<String, String> env = Map.of("LOAD_PICKUP_AFTER", "PT0.2S", "LOAD_DELIVER_AFTER", "PT0.2S");
+    LoadTest.Settings settings = LoadTest.Settings.fromEnv(Map.of("LOAD_SETTLE_SECONDS", "60"));
+    LoadWorld world = new LoadWorld(2, 5, 20, 3, 1_000_000, 0);
+    try (LoadTest test = LoadTest.create(settings, world, env)) {
+      world.seed(test.http(), subject -> test.tokens().mint(subject, "admin"), p -> test.tokens().mint(p, "partner"));
+      Instant started = Instant.now();
+
+      RunResult result = test.runAt(20, Duration.ofSeconds(4), Map.of(Op.PLACE, 2, Op.LIFECYCLE, 2, Op.READ, 1, Op.CANCEL, 1));
+
+      assertThat(result.scheduled()).as("open loop: one request per 1/rate, whatever the answers").isEqualTo(80);
+      assertThat(result.completed()).isEqualTo(80);
+      assertThat(result.unexpected()).as("answers other than the intended ones: " + result.answers()).isZero();
+      assertThat(result.latency().getTotalCount()).isEqualTo(80);
+      assertThat(result.byOp().get(Op.LIFECYCLE).getTotalCount()).isPositive();
+
+      assertThat(test.check(started)).as("the invariants hold after the run").isTrue();
+      Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(test.pgUrl())).using(test.vertx()).build();
+      Redis redis = Redis.createClient(test.vertx(), test.service().redisUrl());
+      try {
+        double[] lifecycles = LoadTest.printLifecycles(pool, started);
+        assertThat(lifecycles[0]).as("full lifecycles placed").isPositive();
+        assertThat(lifecycles[1]).as("every one delivered by the simulated partners").isEqualTo(lifecycles[0]);
+
+        // the check must be able to fail: drift one SKU's Redis figures away from Postgres
+        String key = new com.oms.inventory.InventoryKeys("oms").stock(LoadWorld.store(0, false), LoadWorld.sku(0));
+        redis.send(Request.cmd(Command.HINCRBY).arg(key).arg("onHand").arg(-7)).await();
+        Invariants.Report drifted = Invariants.check(pool, redis, "oms", java.util.List.of(), Invariants.SERVICE_DRIVEN);
+        assertThat(drifted.passed()).isFalse();
+        assertThat(drifted.figures().get("SKUs where Redis differs from Postgres")).isEqualTo(1L);
+      } finally {
+        pool.close().await();
+        redis.close();
+      }
+    }
+  }
+}
