@@ -14,29 +14,6 @@ WITH placed AS (
 )
 SELECT * FROM placed
 
--- name: transition
--- $1 order, $2 expected version, $3 from, $4 to, $5 time, $6 partner (or null), $7 failure reason
--- (or null), $8 payment summary (or null), $9 compensation pending, $10 reason, $11 actor,
--- $12 outbox event id, $13 outbox event type (or null: nothing to tell), $14 outbox payload
-WITH moved AS (
-    UPDATE orders
-       SET status = $4, version = version + 1, updated_at = $5,
-           -- back to waiting for a partner: the order has none
-           partner_id = CASE WHEN $4 = 'INVENTORY_RESERVED' THEN NULL ELSE COALESCE($6, partner_id) END,
-           failure_reason = COALESCE($7, failure_reason),
-           payment = COALESCE($8, payment),
-           compensation_pending = $9
-     WHERE order_id = $1 AND version = $2 AND status = $3
-    RETURNING *
-), history AS (
-    INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, $3, $4, $10, $11, $5 FROM moved
-), notice AS (
-    INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
-    SELECT $12, order_id, $13, $14, $5 FROM moved WHERE $13::text IS NOT NULL
-)
-SELECT * FROM moved
-
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1
 
@@ -142,3 +119,44 @@ SELECT step, outcome, attempts, done_at FROM compensation_steps WHERE order_id =
 
 -- name: count-by-status
 SELECT status, count(*) AS orders FROM orders GROUP BY status
+
+-- name: transition-batch
+-- Moves orders to their next status, many in one statement and one commit (application-level group
+-- commit): each is updated only if still at the version and status it was read at, and gets its
+-- order_events row (seq = new version) and, when the customer is to be told, its outbox row in the same
+-- statement. One array element per order: $1 order, $2 expected version, $3 from, $4 to,
+-- $5 partner, $6 failure reason, $7 payment summary, $8 compensation pending, $9 reason, $10 actor,
+-- $11 outbox event id, $12 outbox event type, $13 outbox payload; $14 the time. An order whose version
+-- or status moved meanwhile is not updated and not returned. At most one element per order.
+WITH raw AS (
+    SELECT *
+      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+                  $8::boolean[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::jsonb[])
+           AS t (order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload)
+), input AS (
+    -- the client sends a missing element of a jsonb array as JSON null: make it SQL NULL again
+    SELECT order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+           NULLIF(new_payment, 'null'::jsonb) AS new_payment, new_compensation_pending, reason, actor, event_id,
+           event_type, NULLIF(payload, 'null'::jsonb) AS payload
+      FROM raw
+), moved AS (
+    UPDATE orders o
+       SET status = i.to_status, version = o.version + 1, updated_at = $14,
+           partner_id = CASE WHEN i.to_status = 'INVENTORY_RESERVED' THEN NULL
+                             ELSE COALESCE(i.new_partner_id, o.partner_id) END,
+           failure_reason = COALESCE(i.new_failure_reason, o.failure_reason),
+           payment = COALESCE(i.new_payment, o.payment),
+           compensation_pending = i.new_compensation_pending
+      FROM input i
+     WHERE o.order_id = i.order_id AND o.version = i.expected_version AND o.status = i.from_status
+    RETURNING o.*, i.from_status AS moved_from, i.reason AS moved_reason, i.actor AS moved_actor,
+              i.event_id AS moved_event_id, i.event_type AS moved_event_type, i.payload AS moved_payload
+), history AS (
+    INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
+    SELECT order_id, version, moved_from, status, moved_reason, moved_actor, $14 FROM moved
+), notice AS (
+    INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
+    SELECT moved_event_id, order_id, moved_event_type, moved_payload, $14 FROM moved WHERE moved_event_type IS NOT NULL
+)
+SELECT * FROM moved

@@ -24,8 +24,11 @@ final class RequestLog implements PlatformHandler {
         orderId = ctx.pathParam(ORDER_ID);
       }
       // the path only: query strings can carry tokens (the tracking feed accepts access_token)
-      LOG.info("{} {} {} {}.{}ms{}", ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
-        micros / 1000, String.format("%03d", micros % 1000), orderId == null ? "" : " orderId=" + orderId);
+      if (LOG.isInfoEnabled()) {
+        long fraction = micros % 1000;
+        LOG.info("{} {} {} {}.{}{}ms{}", ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
+          micros / 1000, fraction < 100 ? (fraction < 10 ? "00" : "0") : "", fraction, orderId == null ? "" : " orderId=" + orderId);
+      }
     });
     ctx.next();
   }

@@ -24,10 +24,13 @@ final class OrderStore {
   private final Pool pool;
   private final Clock clock;
   private final SqlStatements sql = SqlStatements.load("sql/orders.sql");
+  private final TransitionBatcher transitions;
 
-  OrderStore(Pool pool, Clock clock) {
+  /** Created on the event loop of the verticle that uses it: transitions are batched there. */
+  OrderStore(io.vertx.core.Vertx vertx, Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
+    this.transitions = new TransitionBatcher(vertx, pool, sql.get("transition-batch"), this::now);
   }
 
   /** Thrown when the order moved between our read and our write (another step or instance won). */
@@ -120,31 +123,18 @@ final class OrderStore {
       .mapEmpty();
   }
 
-  /** Applies {@code transition} if the order is still at the version we read; else StaleOrderException. */
+  /**
+   * Applies {@code transition} if the order is still at the version we read; else StaleOrderException.
+   * Concurrent transitions of different orders share one statement and commit.
+   */
   Future<Order> transition(Order order, Transition transition) {
     OrderStateMachine.check(order.status(), transition.to());
-    OffsetDateTime now = now();
     JsonObject notice = transition.notice() == null ? null : noticePayload(order, transition);
-    Tuple params = Tuple.tuple()
-      .addUUID(order.orderId())
-      .addInteger(order.version())
-      .addString(order.status().name())
-      .addString(transition.to().name())
-      .addOffsetDateTime(now)
-      .addString(transition.partnerId())
-      .addString(transition.failureReason())
-      .addValue(transition.payment())
-      .addBoolean(transition.compensationPending())
-      .addString(transition.reason())
-      .addString(transition.actor())
-      .addUUID(UUID.randomUUID())
-      .addString(transition.notice())
-      .addValue(notice);
-    return pool.preparedQuery(sql.get("transition")).execute(params).map(rows -> {
-      if (rows.size() == 0) {
+    return transitions.move(order, transition, UUID.randomUUID(), notice).map(row -> {
+      if (row == null) {
         throw new StaleOrderException(order.orderId());
       }
-      return single(rows);
+      return Order.fromRow(row);
     });
   }
 

@@ -77,7 +77,7 @@ public final class OrderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new OrderStore(pool, clock);
+    store = new OrderStore(vertx, pool, clock);
     saga = new OrderSaga(vertx, store, metrics, requestTimeout, delivery);
     idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
     placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, idempotencyKeys,

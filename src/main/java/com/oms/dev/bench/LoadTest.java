@@ -502,6 +502,34 @@ public final class LoadTest implements AutoCloseable {
       row.getValue("p50") == null ? 0 : row.getDouble("p50"), row.getValue("p99") == null ? 0 : row.getDouble("p99")};
   }
 
+  /**
+   * Waits until the service has caught up with the previous run (no order in a service-driven state, no
+   * notice waiting in the outbox, no notification pending), so the next run measures only itself.
+   */
+  void settle(Duration deadline) {
+    if (pgUrl == null) {
+      return;
+    }
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(pgUrl)).using(vertx).build();
+    try {
+      long started = System.nanoTime();
+      Invariants.awaitSettled(pool, Invariants.SERVICE_DRIVEN, deadline);
+      long until = System.nanoTime() + deadline.toNanos();
+      long backlog;
+      do {
+        backlog = pool.query("SELECT (SELECT count(*) FROM outbox WHERE dispatched_at IS NULL)"
+          + " + (SELECT count(*) FROM notifications WHERE status = 'PENDING') AS n").execute().await().iterator().next().getLong("n");
+        if (backlog > 0) {
+          LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        }
+      } while (backlog > 0 && System.nanoTime() < until);
+      System.out.printf("  (service settled in %.1f s%s)%n", (System.nanoTime() - started) / 1e9,
+        backlog > 0 ? ", " + backlog + " notices still waiting" : "");
+    } finally {
+      pool.close().await();
+    }
+  }
+
   // machine ---------------------------------------------------------------------------------------
 
   private static long processCpuNanos() {
