@@ -164,17 +164,42 @@ public final class OmsApplication {
   private Future<Void> deployEdge(OmsConfig config, PrometheusMeterRegistry registry, Clock clock) {
     trackingHub.start(vertx);
     List<HttpEdgeVerticle> edges = new java.util.concurrent.CopyOnWriteArrayList<>();
-    return deploy(() -> {
-      HttpEdgeVerticle edge = new HttpEdgeVerticle(config, pool, redis, registry, trackingHub, clock);
+    return tlsKeys(config.http().tls()).compose(tlsKeys -> deploy(() -> {
+      HttpEdgeVerticle edge = new HttpEdgeVerticle(config, pool, redis, registry, trackingHub, clock, tlsKeys);
       edges.add(edge);
       return edge;
-    }, OmsConfig.defaultInstances(config.http().instances()))
+    }, OmsConfig.defaultInstances(config.http().instances())))
       .onSuccess(v -> {
         httpPort = edges.get(0).actualPort();
         if (gatewaySimulator != null) {
           gatewaySimulator.webhookTarget("http://127.0.0.1:" + httpPort);
         }
       });
+  }
+
+  /** The certificate to serve HTTPS with: the configured one, a generated self-signed one, or none (plain HTTP). */
+  private Future<io.vertx.core.net.KeyCertOptions> tlsKeys(OmsConfig.Tls tls) {
+    if (!tls.enabled()) {
+      return Future.succeededFuture();
+    }
+    if (!io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+      return Future.failedFuture(new IllegalStateException(
+        "http.tls.enabled needs OpenSSL through netty-tcnative, which is not available on this platform"));
+    }
+    if (!tls.certPath().isBlank()) {
+      return Future.succeededFuture(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.certPath())
+        .setKeyPath(tls.keyPath()));
+    }
+    if (!tls.selfSigned()) {
+      return Future.failedFuture(new IllegalStateException(
+        "http.tls.enabled without http.tls.certPath: configure a certificate, or allow http.tls.selfSigned in dev"));
+    }
+    // key generation is slow: not on an event loop
+    return vertx.executeBlocking(() -> {
+      io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+      LOG.warn("serving HTTPS with a self-signed certificate for localhost (dev only)");
+      return certificate.keyCertOptions();
+    });
   }
 
   private Future<String> gatewayUrl(OmsConfig config, Clock clock) {

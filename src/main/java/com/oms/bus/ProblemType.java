@@ -20,6 +20,8 @@ public enum ProblemType {
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used with a different request"),
   PICKUP_UNAVAILABLE(422, "The store cannot serve a pickup at that time"),
   TOO_MANY_LINES(422, "The order has more lines than allowed"),
+  RATE_LIMITED(429, "Too many requests from this client; retry after the Retry-After delay"),
+  TOO_MANY_UNPAID_ORDERS(429, "Too many orders of this customer are waiting for payment"),
   UNKNOWN_SKU(422, "The store does not sell one or more of these SKUs"),
   UNKNOWN_STORE(422, "No such store"),
   MIXED_CURRENCY(422, "The lines of one order must share a currency"),

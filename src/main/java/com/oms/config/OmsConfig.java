@@ -19,7 +19,27 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                          Duration pingInterval) {
   }
 
-  public record Http(int port, String host, int instances, long maxBodyBytes, int maxInFlight) {
+  /** A token bucket: {@code perSecond} requests on average, {@code burst} at once. */
+  public record Bucket(double perSecond, int burst) {
+  }
+
+  /**
+   * Rate limits per client and operation: {@code defaults} for every operation, {@code operations} by
+   * operationId where they differ.
+   */
+  public record RateLimit(boolean enabled, Bucket defaults, java.util.Map<String, Bucket> operations,
+                          java.util.List<String> exemptRoles) {
+    public Bucket bucket(String operationId) {
+      return operations.getOrDefault(operationId, defaults);
+    }
+  }
+
+  /** HTTPS through OpenSSL with HTTP/2 by ALPN; without a certificate, a self-signed one when allowed. */
+  public record Tls(boolean enabled, String certPath, String keyPath, boolean selfSigned) {
+  }
+
+  public record Http(int port, String host, int instances, long maxBodyBytes, int maxInFlight, Tls tls,
+                     RateLimit rateLimit) {
   }
 
   public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout) {
@@ -99,7 +119,10 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject simulation = section(json, "simulation");
     return new OmsConfig(
       new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
-        http.getLong("maxBodyBytes", 65536L), http.getInteger("maxInFlight", 256)),
+        http.getLong("maxBodyBytes", 65536L), http.getInteger("maxInFlight", 128),
+        new Tls(section(http, "tls").getBoolean("enabled", false), section(http, "tls").getString("certPath", ""),
+          section(http, "tls").getString("keyPath", ""), section(http, "tls").getBoolean("selfSigned", false)),
+        rateLimit(section(http, "rateLimit"))),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
         duration(pg, "connectTimeout", "PT5S")),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
@@ -138,6 +161,17 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);
+  }
+
+  private static RateLimit rateLimit(JsonObject json) {
+    java.util.Map<String, Bucket> operations = new java.util.HashMap<>();
+    section(json, "operations").forEach(entry -> operations.put(entry.getKey(), bucket((JsonObject) entry.getValue())));
+    return new RateLimit(json.getBoolean("enabled", true), bucket(section(json, "defaults")), operations,
+      json.getJsonArray("exemptRoles", new io.vertx.core.json.JsonArray().add("admin")).stream().map(String::valueOf).toList());
+  }
+
+  private static Bucket bucket(JsonObject json) {
+    return new Bucket(json.getDouble("perSecond", 20.0), json.getInteger("burst", 40));
   }
 
   private static JsonObject section(JsonObject json, String name) {

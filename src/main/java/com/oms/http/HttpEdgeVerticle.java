@@ -45,8 +45,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private final TrackingHub hub;
   private final java.time.Clock clock;
 
+  /** {@code tlsKeys}: the certificate and key to serve HTTPS with, or null for plain HTTP. */
   public HttpEdgeVerticle(OmsConfig config, Pool pool, Redis redis, PrometheusMeterRegistry registry, TrackingHub hub,
-                          java.time.Clock clock) {
+                          java.time.Clock clock, io.vertx.core.net.KeyCertOptions tlsKeys) {
+    this.tlsKeys = tlsKeys;
     this.config = config;
     this.hub = hub;
     this.clock = clock;
@@ -54,6 +56,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
     this.redis = redis;
     this.registry = registry;
   }
+
+  private final io.vertx.core.net.KeyCertOptions tlsKeys;
 
   public int actualPort() {
     return server.actualPort();
@@ -70,6 +74,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setHost(config.http().host())
         .setCompressionSupported(true);
+      if (tlsKeys != null) {
+        // h2 and http/1.1 offered by ALPN; BoringSSL through netty-tcnative does the TLS
+        options.setSsl(true).setUseAlpn(true).setKeyCertOptions(tlsKeys)
+          .setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
+      }
       return vertx.createHttpServer(options).requestHandler(router).listen();
     }).onSuccess(listening -> server = listening);
   }
@@ -85,6 +94,15 @@ public final class HttpEdgeVerticle extends VerticleBase {
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     JWTAuth jwt = jwtAuth();
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+    OmsConfig.RateLimit limits = config.http().rateLimit();
+    if (limits.enabled()) {
+      // after authentication (the bucket is the caller's), before the operation's own handler
+      builder.getRoutes().forEach(route -> {
+        String operation = route.getOperation().getOperationId();
+        route.addHandler(new RateLimiter(redis, config.redis().keyPrefix(), operation, limits.bucket(operation),
+          limits.exemptRoles(), clock));
+      });
+    }
     new ApiRoutes(vertx.eventBus(), config.bus().requestTimeout()).mount(builder);
     Router router = builder.createRouter();
     new TrackingRoutes(vertx, hub, jwt, config.tracking().allowedOrigins(), config.tracking().writeQueueMaxBytes(),

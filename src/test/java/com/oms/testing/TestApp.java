@@ -53,6 +53,8 @@ public final class TestApp {
     return Future.all(ConfigLoader.load(vertx, Map.of()), database).compose(loaded -> {
       JsonObject raw = loaded.resultAt(0);
       raw.getJsonObject("http").put("port", 0).put("instances", 2);
+      // tests fire many requests from one client on purpose; RateLimitTest turns the limits on
+      raw.getJsonObject("http").getJsonObject("rateLimit").put("enabled", false);
       raw.getJsonObject("postgres").put("url", database.result()).put("poolSize", 8);
       raw.getJsonObject("redis").put("url", stack.redisUrl())
         .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8));

@@ -75,6 +75,7 @@ public final class FaultSuite {
         "OMS_INVENTORY_RECONCILE_INTERVAL", "PT5S",
         "OMS_DELIVERY_PARTNER_CAPACITY", "50",
         "OMS_HTTP_INSTANCES", "2",
+        "OMS_HTTP_RATE_LIMIT_ENABLED", "false", // its partners post a backlog of reports at once after each fault
         "OMS_ORDER_INSTANCES", "2"));
       vertx = world.vertx;
       http = world.http;
