@@ -27,12 +27,18 @@ public final class Main {
 
   public static void main(String[] args) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        // per-message event bus meters cost ~5% of the CPU under load (JFR); the saga's own step timers cover it
-        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      // per-message event bus meters cost ~5% of the CPU under load (JFR); the saga's own step timers cover it
+      .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS));
+    Vertx vertx;
+    OmsConfig.Cluster cluster = clusterSettings(args);
+    if (cluster.enabled()) {
+      vertx = com.oms.cluster.Clustering.start(cluster, options, new MicrometerMetricsFactory(registry)).await();
+      LOG.info("joined cluster '{}' as {}:{}", cluster.name(), cluster.host(), cluster.port());
+    } else {
+      vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    }
     DevServers devServers = new DevServers();
     OmsApplication[] running = new OmsApplication[1];
     CountDownLatch stopped = new CountDownLatch(1);
@@ -58,6 +64,18 @@ public final class Main {
         LOG.error("OMS failed to start", failure);
         System.exit(1);
       });
+  }
+
+  /** The cluster settings, read before Vert.x starts since they decide how it starts; {@code --cluster} turns it on. */
+  private static OmsConfig.Cluster clusterSettings(String[] args) {
+    Vertx reader = Vertx.vertx();
+    try {
+      OmsConfig.Cluster cluster = OmsConfig.fromJson(ConfigLoader.load(reader).await()).cluster();
+      boolean on = cluster.enabled() || java.util.Arrays.asList(args).contains("--cluster");
+      return new OmsConfig.Cluster(on, cluster.name(), cluster.host(), cluster.port(), cluster.members());
+    } finally {
+      reader.close().await();
+    }
   }
 
   private static void announce(Vertx vertx, OmsConfig config, OmsApplication app, boolean devMode) {

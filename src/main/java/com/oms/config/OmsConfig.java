@@ -6,7 +6,11 @@ import java.time.Duration;
 /** Typed configuration, read once at start-up from conf/application.yaml plus environment overrides. */
 public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bus bus, Order order,
                         Inventory inventory, Payment payment, Delivery delivery, Notification notification,
-                        Tracking tracking, Simulation simulation, Dev dev, JsonObject raw) {
+                        Tracking tracking, Simulation simulation, Cluster cluster, Dev dev, JsonObject raw) {
+
+  /** Several instances on one clustered event bus (Hazelcast), sharing Postgres and Redis. */
+  public record Cluster(boolean enabled, String name, String host, int port, java.util.List<String> members) {
+  }
 
   /**
    * The simulated world for load tests: partners whose id starts with {@code partnerPrefix} pick up and
@@ -62,7 +66,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
 
   public record Order(Duration expireAfter, Duration expiryScanInterval, int expiryBatchSize,
                       Duration sweepInterval, Duration stallAfter, int sweepBatchSize, int instances,
-                      Duration paymentWindow, int maxLines, Duration idempotencyKeyTtl) {
+                      Duration paymentWindow, int maxLines, Duration idempotencyKeyTtl, int maxUnpaidPerCustomer) {
   }
 
   public record Inventory(Duration reconcileInterval, Duration lossCheckInterval) {
@@ -117,6 +121,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     JsonObject dev = section(json, "dev");
     JsonObject tracking = section(json, "tracking");
     JsonObject simulation = section(json, "simulation");
+    JsonObject cluster = section(json, "cluster");
     return new OmsConfig(
       new Http(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"), http.getInteger("instances", 0),
         http.getLong("maxBodyBytes", 65536L), http.getInteger("maxInFlight", 128),
@@ -133,7 +138,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         order.getInteger("expiryBatchSize", 500), duration(order, "sweepInterval", "PT5S"),
         duration(order, "stallAfter", "PT10S"), order.getInteger("sweepBatchSize", 200),
         order.getInteger("instances", 0), duration(order, "paymentWindow", "PT15M"), order.getInteger("maxLines", 50),
-        duration(order, "idempotencyKeyTtl", "PT24H")),
+        duration(order, "idempotencyKeyTtl", "PT24H"), order.getInteger("maxUnpaidPerCustomer", 5)),
       new Inventory(duration(inventory, "reconcileInterval", "PT60S"), duration(inventory, "lossCheckInterval", "PT1S")),
       new Payment(payment.getString("gatewayUrl", ""), payment.getInteger("simulatorPort", 0),
         payment.getString("gatewayApiKey", "sk_test_oms_dev"), duration(payment, "gatewayTimeout", "PT4S"),
@@ -158,6 +163,9 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         duration(tracking, "pingInterval", "PT20S")),
       new Simulation(simulation.getBoolean("partners", false), simulation.getString("partnerPrefix", "sim-"),
         duration(simulation, "pickupAfter", "PT2S"), duration(simulation, "deliverAfter", "PT5S")),
+      new Cluster(cluster.getBoolean("enabled", false), cluster.getString("name", "oms"),
+        cluster.getString("host", "127.0.0.1"), cluster.getInteger("port", 5701),
+        cluster.getJsonArray("members", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList()),
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);

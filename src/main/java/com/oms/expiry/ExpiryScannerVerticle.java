@@ -29,9 +29,19 @@ public final class ExpiryScannerVerticle extends VerticleBase {
     this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000));
   }
 
+  private com.oms.support.Leadership leadership;
+
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(interval.toMillis(), id -> scan());
+    // one member of a cluster scans; any member takes over when it is gone
+    leadership = new com.oms.support.Leadership(vertx, "expiry-scanner");
+    leadership.every(interval, this::scan);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    leadership.resign();
     return Future.succeededFuture();
   }
 

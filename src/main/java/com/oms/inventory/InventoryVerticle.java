@@ -95,13 +95,25 @@ public final class InventoryVerticle extends VerticleBase {
       .map(fixed -> new JsonObject().put("corrected", fixed))));
 
     vertx.setPeriodic(settings.lossCheckInterval().toMillis(), id -> loadIfLost());
-    vertx.setPeriodic(settings.reconcileInterval().toMillis(), id -> reconciler.reconcileAll()
+    // one member of a cluster reconciles; any member takes over when it is gone
+    reconciling = new com.oms.support.Leadership(vertx, "inventory-reconciler");
+    reconciling.every(settings.reconcileInterval(), () -> reconciler.reconcileAll()
       .onFailure(failure -> LOG.warn("periodic reconciliation failed, next run retries: {}", failure.getMessage())));
     // Redis may be down at start-up: the service starts anyway and loads the projection once it is back.
     return scripts.preload().compose(v -> reconciler.loadIfLost()).recover(failure -> {
       LOG.warn("inventory projection not checked at start-up ({}); the periodic check will", failure.getMessage());
       return Future.succeededFuture();
     });
+  }
+
+  private com.oms.support.Leadership reconciling;
+
+  @Override
+  public Future<?> stop() {
+    if (reconciling != null) {
+      reconciling.resign();
+    }
+    return Future.succeededFuture();
   }
 
   private void loadIfLost() {

@@ -9,9 +9,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 /** One SKU's figures as Postgres has them and as Redis has them, read straight from each store. */
-record StockFigures(long onHand, long held, long reserved) {
+public record StockFigures(long onHand, long held, long reserved) {
 
-  static Future<StockFigures> inPostgres(TestApp app, String store, String sku) {
+  public static Future<StockFigures> inPostgres(TestApp app, String store, String sku) {
     return app.app.pool().preparedQuery("""
         SELECT i.on_hand,
                coalesce((SELECT sum((l ->> 'quantity')::int) FROM stock_holds h, jsonb_array_elements(h.lines) l
@@ -25,7 +25,7 @@ record StockFigures(long onHand, long held, long reserved) {
     });
   }
 
-  static Future<StockFigures> inRedis(TestApp app, String store, String sku) {
+  public static Future<StockFigures> inRedis(TestApp app, String store, String sku) {
     String key = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:stock:" + sku;
     return app.app.redis().send(Request.cmd(Command.HMGET).arg(key).arg("onHand").arg("held").arg("reserved"))
       .map(r -> new StockFigures(value(r.get(0)), value(r.get(1)), value(r.get(2))));

@@ -47,18 +47,25 @@ public final class TestApp {
 
   /** {@code tweak} edits the configuration (a JSON tree shaped like conf/application.yaml) before start. */
   public static Future<TestApp> start(Vertx vertx, Consumer<JsonObject> tweak) {
+    Future<String> database = vertx.executeBlocking(TestStack.get()::freshDatabase);
+    return database.compose(url -> startOn(vertx, url, "t" + UUID.randomUUID().toString().substring(0, 8),
+      TestClock.startingNow(), tweak));
+  }
+
+  /**
+   * The service on the given database and Redis key prefix: several of these (each on its own clustered
+   * Vert.x, sharing the clock) make a cluster.
+   */
+  public static Future<TestApp> startOn(Vertx vertx, String database, String keyPrefix, TestClock clock,
+                                        Consumer<JsonObject> tweak) {
     TestStack stack = TestStack.get();
-    TestClock clock = TestClock.startingNow();
-    Future<String> database = vertx.executeBlocking(stack::freshDatabase);
-    return Future.all(ConfigLoader.load(vertx, Map.of()), database).compose(loaded -> {
-      JsonObject raw = loaded.resultAt(0);
+    return ConfigLoader.load(vertx, Map.of()).compose(raw -> {
       raw.getJsonObject("http").put("port", 0).put("instances", 2);
       // tests fire many requests from one client on purpose; RateLimitTest turns the limits on
       raw.getJsonObject("http").getJsonObject("rateLimit").put("enabled", false);
-      raw.getJsonObject("postgres").put("url", database.result()).put("poolSize", 8);
-      raw.getJsonObject("redis").put("url", stack.redisUrl())
-        .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8));
-      raw.getJsonObject("order").put("instances", 2)
+      raw.getJsonObject("postgres").put("url", database).put("poolSize", 8);
+      raw.getJsonObject("redis").put("url", stack.redisUrl()).put("keyPrefix", keyPrefix);
+      raw.getJsonObject("order").put("instances", 2).put("maxUnpaidPerCustomer", 1000)
         .put("sweepInterval", "PT0.2S").put("stallAfter", "PT10S")
         .put("expiryScanInterval", "PT0.2S");
       raw.getJsonObject("notification").put("smtpHost", "127.0.0.1").put("smtpPort", stack.smtp().port())

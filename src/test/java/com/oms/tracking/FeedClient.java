@@ -13,9 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** A test client of the tracking feed: keeps every message and the close code. */
-final class FeedClient {
+public final class FeedClient {
 
   final List<JsonObject> messages = new CopyOnWriteArrayList<>();
+  private WebSocketClient wsClient;
   final Promise<Short> closed = Promise.promise();
   WebSocket socket;
   private final Vertx vertx;
@@ -24,7 +25,7 @@ final class FeedClient {
     this.vertx = vertx;
   }
 
-  static Future<FeedClient> connect(Vertx vertx, int port, String path, String token, String origin) {
+  public static Future<FeedClient> connect(Vertx vertx, int port, String path, String token, String origin) {
     FeedClient client = new FeedClient(vertx);
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
     if (token != null) {
@@ -33,8 +34,9 @@ final class FeedClient {
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    WebSocketClient ws = vertx.createWebSocketClient();
-    return ws.connect(options).map(socket -> {
+    // held by the FeedClient: Vert.x closes a client that becomes unreachable, even mid-handshake
+    client.wsClient = vertx.createWebSocketClient();
+    return client.wsClient.connect(options).map(socket -> {
       client.socket = socket;
       socket.textMessageHandler(text -> client.messages.add(new JsonObject(text)));
       socket.closeHandler(v -> client.closed.tryComplete(socket.closeStatusCode()));
@@ -43,7 +45,7 @@ final class FeedClient {
   }
 
   /** Waits (on the event loop, no thread blocked) until a message matches. */
-  Future<JsonObject> await(Predicate<JsonObject> match, Duration deadline) {
+  public Future<JsonObject> await(Predicate<JsonObject> match, Duration deadline) {
     Promise<JsonObject> found = Promise.promise();
     long giveUp = System.nanoTime() + deadline.toNanos();
     check(match, found, giveUp);
