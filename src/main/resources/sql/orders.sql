@@ -160,3 +160,7 @@ WITH raw AS (
     SELECT moved_event_id, order_id, moved_event_type, moved_payload, $14 FROM moved WHERE moved_event_type IS NOT NULL
 )
 SELECT * FROM moved
+
+-- name: count-unpaid
+-- The customer's orders still waiting for payment: the cap on unpaid orders.
+SELECT count(*) AS unpaid FROM orders WHERE customer_id = $1 AND status IN ('CREATED', 'PAYMENT_PENDING')

@@ -43,12 +43,14 @@ final class OrderPlacement {
   private final DeliveryOptions busOptions;
   private Set<String> paymentMethods;
   private final int maxLines;
+  private final int maxUnpaid;
   private final Duration pickupHorizon;
   private final IdempotencyKeys idempotencyKeys;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
-                 int maxLines, IdempotencyKeys idempotencyKeys, Duration pickupHorizon) {
+                 int maxLines, int maxUnpaid, IdempotencyKeys idempotencyKeys, Duration pickupHorizon) {
     this.maxLines = maxLines;
+    this.maxUnpaid = maxUnpaid;
     this.pickupHorizon = pickupHorizon;
     this.idempotencyKeys = idempotencyKeys;
     this.vertx = vertx;
@@ -85,7 +87,11 @@ final class OrderPlacement {
           draft.paymentMethod() + " payments are not available; use one of " + methods)
           .with("methods", new JsonArray(List.copyOf(methods))));
       }
-      return placeNew(caller, draft);
+      return store.unpaidOrders(caller.subject()).compose(unpaid -> unpaid >= maxUnpaid
+        ? Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + unpaid
+            + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
+          .with("maxUnpaid", maxUnpaid))
+        : placeNew(caller, draft));
     });
   }
 

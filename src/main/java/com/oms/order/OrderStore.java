@@ -123,6 +123,11 @@ final class OrderStore {
       .mapEmpty();
   }
 
+  Future<Long> unpaidOrders(String customerId) {
+    return pool.preparedQuery(sql.get("count-unpaid")).execute(Tuple.of(customerId))
+      .map(rows -> rows.iterator().next().getLong("unpaid"));
+  }
+
   /**
    * Applies {@code transition} if the order is still at the version we read; else StaleOrderException.
    * Concurrent transitions of different orders share one statement and commit.

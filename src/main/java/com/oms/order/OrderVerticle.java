@@ -45,6 +45,7 @@ public final class OrderVerticle extends VerticleBase {
   private final Duration stallAfter;
   private final Duration paymentWindow;
   private final int maxLines;
+  private final int maxUnpaid;
   private final Duration idempotencyKeyTtl;
   private IdempotencyKeys idempotencyKeys;
   private OrderStore store;
@@ -64,6 +65,7 @@ public final class OrderVerticle extends VerticleBase {
     this.stallAfter = settings.stallAfter();
     this.paymentWindow = settings.paymentWindow();
     this.maxLines = settings.maxLines();
+    this.maxUnpaid = settings.maxUnpaidPerCustomer();
     this.idempotencyKeyTtl = settings.idempotencyKeyTtl();
   }
 
@@ -80,7 +82,7 @@ public final class OrderVerticle extends VerticleBase {
     store = new OrderStore(vertx, pool, clock);
     saga = new OrderSaga(vertx, store, metrics, requestTimeout, delivery);
     idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
-    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, idempotencyKeys,
+    placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, maxUnpaid, idempotencyKeys,
       delivery.pickupHorizon());
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));

@@ -43,7 +43,7 @@ class AuthTest extends IntegrationTest {
   }
 
   @Test
-  @DisplayName("no token, garbage, another key, another issuer, no expiry or expired: 401 with WWW-Authenticate")
+  @DisplayName("no token, garbage, another key, another issuer, no expiry, expired, alg none, alg confusion, not yet valid: 401")
   void unauthenticated() {
     OmsConfig.Auth otherKey = new OmsConfig.Auth("another-secret-another-secret-another-secret", "oms", Duration.ofHours(1));
     OmsConfig.Auth neverExpires = new OmsConfig.Auth(app.config.auth().jwtSecret(), "oms", Duration.ZERO);
@@ -55,12 +55,46 @@ class AuthTest extends IntegrationTest {
       new Tokens(app.vertx, neverExpires).mint("c1", "customer"),
       expiredToken(),
       new Tokens(app.vertx, wrongIssuer).mint("c1", "customer"),
+      withHeader("{\"alg\":\"none\",\"typ\":\"JWT\"}", ""),
+      // alg confusion: the claims say RS256, the signature is an HMAC with our secret
+      withHeader("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", null),
+      notYetValidToken(),
     };
     for (String token : tokens) {
       HttpResponse<Buffer> response = api.get("/v1/orders/" + orderId, token).await();
       assertProblem(response, 401, "unauthorized");
       assertThat(response.getHeader("WWW-Authenticate")).startsWith("Bearer");
     }
+  }
+
+  /** A token with valid claims under {@code header}, unsigned ({@code signature} "") or HMAC-signed with our secret. */
+  private String withHeader(String header, String signature) {
+    java.util.Base64.Encoder base64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    long later = java.time.Instant.now().plusSeconds(600).getEpochSecond();
+    String claims = new JsonObject().put("sub", "c1").put("iss", "oms").put("exp", later)
+      .put("roles", new io.vertx.core.json.JsonArray().add("customer")).encode();
+    String unsigned = base64.encodeToString(header.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+      + base64.encodeToString(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (signature != null) {
+      return unsigned + "." + signature;
+    }
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(app.config.auth().jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "HmacSHA256"));
+      return unsigned + "." + base64.encodeToString(mac.doFinal(unsigned.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String notYetValidToken() {
+    JWTAuth auth = JWTAuth.create(app.vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(app.config.auth().jwtSecret())));
+    long now = java.time.Instant.now().getEpochSecond();
+    return auth.generateToken(new JsonObject().put("sub", "c1").put("iss", "oms")
+      .put("roles", new io.vertx.core.json.JsonArray().add("customer")).put("exp", now + 7200).put("nbf", now + 3600),
+      new JWTOptions().setAlgorithm("HS256"));
   }
 
   private String expiredToken() {
