@@ -79,7 +79,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
         options.setSsl(true).setUseAlpn(true).setKeyCertOptions(tlsKeys)
           .setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
       }
-      return vertx.createHttpServer(options).requestHandler(router).listen();
+      return vertx.createHttpServer(options).requestHandler(router)
+        .invalidRequestHandler(ProblemResponses::invalidRequest).listen();
     }).onSuccess(listening -> server = listening);
   }
 

@@ -54,6 +54,25 @@ final class ProblemResponses {
       .end(body.encode());
   }
 
+  /**
+   * Requests the HTTP decoder refused before any route saw them (headers over the size limit, a request line
+   * too long, a malformed request): the same statuses Vert.x would send, as problem documents.
+   */
+  static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431
+      : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414 : 400;
+    String detail = switch (status) {
+      case 431 -> "the request headers are larger than the server accepts";
+      case 414 -> "the request line (method, path and query) is longer than the server accepts";
+      default -> "the request is not valid HTTP";
+    };
+    JsonObject body = new JsonObject().put("type", ProblemType.VALIDATION_FAILED.uri()).put("title", "Invalid request")
+      .put("status", status).put("detail", detail);
+    request.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).putHeader("Connection", "close")
+      .end(body.encode());
+  }
+
   /** The router's failure handler. */
   static void handleFailure(RoutingContext ctx) {
     send(ctx, toProblem(ctx));

@@ -100,4 +100,18 @@ class ValidationTest extends IntegrationTest {
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(response.bodyAsJsonObject().getString("type")).isEqualTo("urn:oms:problem:payload-too-large");
   }
+
+  @Test
+  @DisplayName("headers or a request line over the server's limits: 431 and 414 as problem documents")
+  void oversizedHeadersAndLine() {
+    HttpResponse<Buffer> headers = api.client().get("/v1/orders").putHeader("Authorization", "Bearer " + token)
+      .putHeader("X-Padding", "x".repeat(20_000)).send().await();
+    assertThat(headers.statusCode()).isEqualTo(431);
+    assertThat(headers.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(headers.bodyAsJsonObject().getString("type")).isEqualTo("urn:oms:problem:validation-failed");
+    HttpResponse<Buffer> line = api.client().get("/v1/orders?cursor=" + "c".repeat(10_000))
+      .putHeader("Authorization", "Bearer " + token).send().await();
+    assertThat(line.statusCode()).isEqualTo(414);
+    assertThat(line.getHeader("Content-Type")).isEqualTo("application/problem+json");
+  }
 }
