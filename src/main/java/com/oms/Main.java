@@ -72,7 +72,8 @@ public final class Main {
     try {
       OmsConfig.Cluster cluster = OmsConfig.fromJson(ConfigLoader.load(reader).await()).cluster();
       boolean on = cluster.enabled() || java.util.Arrays.asList(args).contains("--cluster");
-      return new OmsConfig.Cluster(on, cluster.name(), cluster.host(), cluster.port(), cluster.members());
+      return new OmsConfig.Cluster(on, cluster.name(), cluster.host(), cluster.port(), cluster.members(),
+        cluster.failureDetection());
     } finally {
       reader.close().await();
     }

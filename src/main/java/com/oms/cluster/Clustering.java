@@ -24,6 +24,11 @@ public final class Clustering {
     Config hazelcast = ConfigUtil.loadConfig().setClusterName(cluster.name());
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
+    // a member that crashed is noticed after this long: its locks (singleton scans) and its event bus
+    // subscriptions are then dropped, and the survivors take over (Hazelcast's default is 60 s)
+    long detectSeconds = Math.max(2, cluster.failureDetection().toSeconds());
+    hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(detectSeconds));
+    hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.max(1, detectSeconds / 5)));
     hazelcast.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true);
     hazelcast.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(cluster.host());
     JoinConfig join = hazelcast.getNetworkConfig().getJoin();

@@ -9,7 +9,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                         Tracking tracking, Simulation simulation, Cluster cluster, Dev dev, JsonObject raw) {
 
   /** Several instances on one clustered event bus (Hazelcast), sharing Postgres and Redis. */
-  public record Cluster(boolean enabled, String name, String host, int port, java.util.List<String> members) {
+  public record Cluster(boolean enabled, String name, String host, int port, java.util.List<String> members,
+                        Duration failureDetection) {
   }
 
   /**
@@ -165,7 +166,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         duration(simulation, "pickupAfter", "PT2S"), duration(simulation, "deliverAfter", "PT5S")),
       new Cluster(cluster.getBoolean("enabled", false), cluster.getString("name", "oms"),
         cluster.getString("host", "127.0.0.1"), cluster.getInteger("port", 5701),
-        cluster.getJsonArray("members", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList()),
+        cluster.getJsonArray("members", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList(),
+        duration(cluster, "failureDetection", "PT10S")),
       new Dev(dev.getString("dataDir", ".oms-dev"), dev.getBoolean("seed", true), dev.getInteger("postgresPort", 0),
         dev.getInteger("redisPort", 0)),
       json);
