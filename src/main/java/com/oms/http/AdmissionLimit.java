@@ -21,6 +21,12 @@ final class AdmissionLimit implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if ("websocket".equalsIgnoreCase(ctx.request().getHeader(io.vertx.core.http.HttpHeaders.UPGRADE))) {
+      // a tracking feed stays open for as long as the customer watches: counting it would let a few
+      // hundred watchers shut the API; feeds have their own backpressure (tracking.*)
+      ctx.next();
+      return;
+    }
     if (inProgress >= limit) {
       ProblemResponses.send(ctx, Problem.unavailable("the service is at capacity; retry after the Retry-After delay"));
       return;

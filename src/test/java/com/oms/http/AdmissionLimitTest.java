@@ -56,4 +56,21 @@ class AdmissionLimitTest {
     assertThat(second.await().statusCode()).isEqualTo(200);
     server.close().await();
   }
+
+  @Test
+  @DisplayName("open WebSocket feeds do not take places: they are long-lived and have their own backpressure")
+  void webSocketsAreNotCounted(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().handler(new AdmissionLimit(1));
+    router.get("/feed").handler(ctx -> ctx.request().toWebSocket());
+    router.get("/fast").handler(ctx -> ctx.response().end("ok"));
+    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0).await();
+    io.vertx.core.http.WebSocketClient feeds = vertx.createWebSocketClient();
+    for (int i = 0; i < 3; i++) {
+      feeds.connect(server.actualPort(), "127.0.0.1", "/feed").await();
+    }
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultPort(server.actualPort()).setDefaultHost("127.0.0.1"));
+    assertThat(client.get("/fast").send().await().statusCode()).isEqualTo(200);
+    server.close().await();
+  }
 }
