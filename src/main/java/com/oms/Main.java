@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
@@ -32,7 +33,9 @@ public final class Main {
       // per-message event bus meters cost ~5% of the CPU under load (JFR); the saga's own step timers cover it
       .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS));
     Vertx vertx;
-    OmsConfig.Cluster cluster = clusterSettings(args);
+    // on the main thread, before any event loop exists: the configuration decides how Vert.x starts
+    JsonObject raw = readConfiguration(args);
+    OmsConfig.Cluster cluster = OmsConfig.fromJson(raw).cluster();
     if (cluster.enabled()) {
       vertx = com.oms.cluster.Clustering.start(cluster, options, new MicrometerMetricsFactory(registry)).await();
       LOG.info("joined cluster '{}' as {}:{}", cluster.name(), cluster.host(), cluster.port());
@@ -51,8 +54,7 @@ public final class Main {
       devServers.close();
     }, "oms-shutdown"));
 
-    ConfigLoader.load(vertx)
-      .compose(raw -> devServers.startMissing(vertx, raw))
+    devServers.startMissing(vertx, raw)
       .map(OmsConfig::fromJson)
       .compose(config -> OmsApplication.start(vertx, config, Clock.systemUTC(), registry).compose(app -> {
         running[0] = app;
@@ -66,14 +68,19 @@ public final class Main {
       });
   }
 
-  /** The cluster settings, read before Vert.x starts since they decide how it starts; {@code --cluster} turns it on. */
-  private static OmsConfig.Cluster clusterSettings(String[] args) {
+  /**
+   * The configuration, read once with a short-lived Vert.x (vertx-config needs one) because it decides
+   * whether the real one is clustered; {@code --cluster} turns clustering on.
+   */
+  private static JsonObject readConfiguration(String[] args) {
     Vertx reader = Vertx.vertx();
     try {
-      OmsConfig.Cluster cluster = OmsConfig.fromJson(ConfigLoader.load(reader).await()).cluster();
-      boolean on = cluster.enabled() || java.util.Arrays.asList(args).contains("--cluster");
-      return new OmsConfig.Cluster(on, cluster.name(), cluster.host(), cluster.port(), cluster.members(),
-        cluster.failureDetection());
+      JsonObject raw = ConfigLoader.load(reader).await();
+      if (java.util.Arrays.asList(args).contains("--cluster")) {
+        JsonObject cluster = raw.getJsonObject("cluster", new JsonObject());
+        raw.put("cluster", cluster.put("enabled", true));
+      }
+      return raw;
     } finally {
       reader.close().await();
     }
