@@ -67,8 +67,7 @@ final class ProblemResponses {
       case 414 -> "the request line (method, path and query) is longer than the server accepts";
       default -> "the request is not valid HTTP";
     };
-    JsonObject body = new JsonObject().put("type", ProblemType.VALIDATION_FAILED.uri()).put("title", "Invalid request")
-      .put("status", status).put("detail", detail);
+    JsonObject body = new Problem(ProblemType.VALIDATION_FAILED, detail).toJson().put("status", status);
     request.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).putHeader("Connection", "close")
       .end(body.encode());
   }

@@ -1,6 +1,8 @@
 package com.oms.tracking;
 
 import com.oms.bus.Caller;
+import com.oms.bus.Problem;
+import com.oms.bus.ProblemType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -57,14 +59,14 @@ public final class TrackingRoutes {
     HttpServerRequest request = ctx.request();
     if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       ctx.response().setStatusCode(426).putHeader("Content-Type", "application/problem+json")
-        .end("{\"type\":\"urn:oms:problem:validation-failed\",\"title\":\"Upgrade required\",\"status\":426,"
-          + "\"detail\":\"this is a WebSocket: connect with Upgrade: websocket\"}");
+        .end(new Problem(ProblemType.VALIDATION_FAILED, "this is a WebSocket: connect with Upgrade: websocket").toJson()
+          .put("status", 426).encode());
       return;
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin != null && !originAllowed(origin, request.getHeader(HttpHeaders.HOST))) {
       ctx.response().setStatusCode(403).putHeader("Content-Type", "application/problem+json")
-        .end("{\"type\":\"urn:oms:problem:forbidden\",\"title\":\"Origin not allowed\",\"status\":403}");
+        .end(new Problem(ProblemType.FORBIDDEN, "this page's Origin may not open the feed").toJson().encode());
       return;
     }
     String orderId = ctx.pathParam("orderId");

@@ -155,6 +155,12 @@ class TrackingFeedTest extends IntegrationTest {
     Future<FeedClient> evil = FeedClient.connect(app.vertx, app.app.httpPort(), feed(order), order[1], "https://evil.example");
     evil.otherwiseEmpty().await();
     assertThat(evil.failed()).isTrue();
+    assertThat(evil.cause()).hasMessageContaining("403");
+    // a plain GET of the feed's address is told how to connect
+    io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> plain = api.get(feed(order), order[1]).await();
+    assertThat(plain.statusCode()).isEqualTo(426);
+    assertThat(plain.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(plain.bodyAsJsonObject().getString("detail")).contains("Upgrade: websocket");
     for (String origin : new String[] {"https://shop.example.com", "http://127.0.0.1:" + app.app.httpPort()}) {
       FeedClient ok = FeedClient.connect(app.vertx, app.app.httpPort(), feed(order), order[1], origin).await();
       ok.await(m -> m.getString("type").equals("snapshot"), DEADLINE).await();

@@ -57,16 +57,7 @@ public final class BenchReport {
       test.runAt(30, seconds, Map.of(Op.PLACE, 3, Op.LIFECYCLE, 1, Op.READ, 2, Op.CANCEL, 1));
       LoadTest.Ramp ramp = new LoadTest.Ramp(Math.max(5, Math.round(reference / 40)), Math.max(5, Math.round(reference / 40)),
         reference, Duration.ofSeconds(Math.max(5, seconds.toSeconds() / 2)), p99Bound);
-      RunResult best = null;
-      for (double rate = ramp.start(); rate <= ramp.max(); rate += ramp.step()) {
-        test.settle(settle);
-        RunResult step = test.runAt(rate, ramp.stepDuration(), place);
-        LoadTest.print(step);
-        if (step.p99Ms() > p99Bound || step.unexpected() > 0) {
-          break;
-        }
-        best = step;
-      }
+      RunResult best = LoadTest.best(test.ramp(ramp, place), ramp);
       rows.add(best == null
         ? String.format("| ramp: highest placement rate with p99 under %.0f ms | none, from %.0f/s up | | | |", p99Bound, ramp.start())
         : row(String.format("ramp: highest placement rate with p99 under %.0f ms", p99Bound), best));
@@ -94,16 +85,14 @@ public final class BenchReport {
       Instant lifecycleStart = Instant.now();
       RunResult lifecycle = test.runAt(placementRate, seconds, Map.of(Op.LIFECYCLE, 1));
       LoadTest.print(lifecycle);
-      Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(test.pgUrl())).using(test.vertx()).build();
-      try {
+      Pool pool = test.database();
+      if (pool != null) {
         Invariants.awaitSettledWhere(pool, "store_id LIKE 'load-sim-store-%'", Invariants.PARTNER_DRIVEN, Duration.ofSeconds(120));
         double[] figures = LoadTest.printLifecycles(pool, lifecycleStart);
         rows.add(String.format("| full lifecycle, placed at %.0f/s, simulated partners (%s pickup, %s delivery) | %.1f delivered/s |"
             + " placed → delivered %.2f s | %.2f s | %,d of %,d delivered |", placementRate,
           env.getOrDefault("LOAD_PICKUP_AFTER", "PT1S"), env.getOrDefault("LOAD_DELIVER_AFTER", "PT2S"), figures[2], figures[3],
           figures[4], (long) figures[1], (long) figures[0]));
-      } finally {
-        pool.close().await();
       }
 
       boolean held = test.check(lifecycleStart);

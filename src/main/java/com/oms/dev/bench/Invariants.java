@@ -35,10 +35,6 @@ final class Invariants {
     }
   }
 
-  private static final String NOT_SETTLED = """
-      SELECT count(*) AS n FROM orders WHERE status = ANY($1) OR compensation_pending
-      """;
-
   private static final String STOCK = """
       WITH open_lines AS (
         SELECT h.store_id, l ->> 'sku' AS sku,
@@ -65,18 +61,23 @@ final class Invariants {
 
   /** As {@link #awaitSettled}, for the orders matching {@code where} (a fixed SQL condition on orders). */
   static long awaitSettledWhere(Pool pool, String where, List<String> unsettledStates, Duration deadline) {
-    String query = "SELECT count(*) AS n FROM orders WHERE (" + where + ") AND (status = ANY($1) OR compensation_pending)";
     long until = System.nanoTime() + deadline.toNanos();
     long unsettled;
     do {
-      unsettled = pool.preparedQuery(query).execute(io.vertx.sqlclient.Tuple.of(unsettledStates.toArray(new String[0])))
-        .await().iterator().next().getLong("n");
+      unsettled = unsettled(pool, where, unsettledStates);
       if (unsettled == 0) {
         return 0;
       }
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
     } while (System.nanoTime() < until);
     return unsettled;
+  }
+
+  /** Orders matching {@code where} that are in one of {@code states} or mid-compensation. */
+  private static long unsettled(Pool pool, String where, List<String> states) {
+    String query = "SELECT count(*) AS n FROM orders WHERE (" + where + ") AND (status = ANY($1) OR compensation_pending)";
+    return pool.preparedQuery(query).execute(io.vertx.sqlclient.Tuple.of(states.toArray(new String[0])))
+      .await().iterator().next().getLong("n");
   }
 
   /**
@@ -99,8 +100,7 @@ final class Invariants {
 
     pool.query("SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status").execute().await()
       .forEach(row -> figures.put("orders " + row.getString("status"), row.getLong("n")));
-    long stuck = pool.preparedQuery(NOT_SETTLED).execute(io.vertx.sqlclient.Tuple.of(unsettledStates.toArray(new String[0])))
-      .await().iterator().next().getLong("n");
+    long stuck = unsettled(pool, "true", unsettledStates);
     figures.put("orders stuck (in " + String.join(", ", unsettledStates) + " or mid-compensation)", stuck);
     if (stuck > 0) {
       violations.add(stuck + " orders are neither final nor legitimately in flight");

@@ -131,6 +131,7 @@ public final class LoadTest implements AutoCloseable {
   private final String redisUrl;
   private final String redisPrefix;
   private final Map<String, String> tokenCache = new ConcurrentHashMap<>();
+  private Pool database;
   private final AtomicReferenceArray<String[]> recent = new AtomicReferenceArray<>(4096);
   private final AtomicLong recentCount = new AtomicLong();
   private final ConcurrentLinkedQueue<String[]> cancellable = new ConcurrentLinkedQueue<>();
@@ -167,9 +168,8 @@ public final class LoadTest implements AutoCloseable {
     Map<String, String> env = System.getenv();
     Settings settings = Settings.fromEnv(env);
     LoadWorld world = LoadWorld.fromEnv(env);
-    if (settings.payments().contains("WALLET") && world.walletBalance() == 0) {
-      world = new LoadWorld(world.stores(), world.skus(), world.customers(), world.partnersPerStore(), world.stockPerSku(),
-        10_000_000_000L);
+    if (settings.payments().contains("WALLET")) {
+      world = world.withWallets();
     }
     int exit;
     try (LoadTest test = create(settings, world, env)) {
@@ -221,28 +221,30 @@ public final class LoadTest implements AutoCloseable {
       print(result);
       writeHistogram(result, settings.histogramFile());
     } else {
-      ramp(settings.ramp());
+      ramp(settings.ramp(), settings.mix());
     }
     return check(started);
   }
 
-  /** Runs the ramp and prints the highest rate whose p99 stayed within the bound with no unexpected answer. */
-  List<RunResult> ramp(Ramp ramp) throws Exception {
+  /**
+   * Runs the ramp, each step after the service has caught up with the last, and prints the highest rate
+   * whose p99 stayed within the bound with no unexpected answer. Answers every step run.
+   */
+  List<RunResult> ramp(Ramp ramp, Map<Op, Integer> mix) throws Exception {
     List<RunResult> steps = new ArrayList<>();
-    RunResult best = null;
     for (double rate = ramp.start(); rate <= ramp.max(); rate += ramp.step()) {
-      RunResult result = runAt(rate, ramp.stepDuration());
+      settle(settings.settleDeadline());
+      RunResult result = runAt(rate, ramp.stepDuration(), mix);
       steps.add(result);
       print(result);
       writeHistogram(result, stepFile(settings.histogramFile(), rate));
-      boolean within = result.p99Ms() <= ramp.p99BoundMs() && result.unexpected() == 0;
-      if (!within) {
+      if (!within(result, ramp)) {
         System.out.printf("rate %.0f/s breaks the bound (p99 %.1f ms > %.0f ms, or unexpected answers): ramp stops%n",
           rate, result.p99Ms(), ramp.p99BoundMs());
         break;
       }
-      best = result;
     }
+    RunResult best = best(steps, ramp);
     if (best == null) {
       System.out.printf("RAMP: no rate kept p99 under %.0f ms%n", ramp.p99BoundMs());
     } else {
@@ -250,6 +252,15 @@ public final class LoadTest implements AutoCloseable {
         ramp.p99BoundMs(), best.targetRate(), best.throughput(), best.p99Ms());
     }
     return steps;
+  }
+
+  private static boolean within(RunResult step, Ramp ramp) {
+    return step.p99Ms() <= ramp.p99BoundMs() && step.unexpected() == 0;
+  }
+
+  /** The highest step of a ramp that stayed within its bound, or null. */
+  static RunResult best(List<RunResult> steps, Ramp ramp) {
+    return steps.stream().filter(step -> within(step, ramp)).reduce((first, second) -> second).orElse(null);
   }
 
   /** One open-loop run at {@code rate} requests per second for {@code duration}. */
@@ -454,7 +465,7 @@ public final class LoadTest implements AutoCloseable {
       System.out.println("\ninvariant check skipped: set LOAD_PG_URL and LOAD_REDIS_URL to check a service run elsewhere");
       return true;
     }
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(pgUrl)).using(vertx).build();
+    Pool pool = database();
     Redis redis = Redis.createClient(vertx, redisUrl);
     try {
       System.out.println("\nwaiting for the service to settle ...");
@@ -472,7 +483,6 @@ public final class LoadTest implements AutoCloseable {
       }
       return report.passed() && simulatedInFlight == 0;
     } finally {
-      pool.close();
       redis.close();
     }
   }
@@ -510,24 +520,28 @@ public final class LoadTest implements AutoCloseable {
     if (pgUrl == null) {
       return;
     }
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(pgUrl)).using(vertx).build();
-    try {
-      long started = System.nanoTime();
-      Invariants.awaitSettled(pool, Invariants.SERVICE_DRIVEN, deadline);
-      long until = System.nanoTime() + deadline.toNanos();
-      long backlog;
-      do {
-        backlog = pool.query("SELECT (SELECT count(*) FROM outbox WHERE dispatched_at IS NULL)"
-          + " + (SELECT count(*) FROM notifications WHERE status = 'PENDING') AS n").execute().await().iterator().next().getLong("n");
-        if (backlog > 0) {
-          LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
-        }
-      } while (backlog > 0 && System.nanoTime() < until);
-      System.out.printf("  (service settled in %.1f s%s)%n", (System.nanoTime() - started) / 1e9,
-        backlog > 0 ? ", " + backlog + " notices still waiting" : "");
-    } finally {
-      pool.close().await();
+    Pool pool = database();
+    long started = System.nanoTime();
+    Invariants.awaitSettled(pool, Invariants.SERVICE_DRIVEN, deadline);
+    long until = System.nanoTime() + deadline.toNanos();
+    long backlog;
+    do {
+      backlog = pool.query("SELECT (SELECT count(*) FROM outbox WHERE dispatched_at IS NULL)"
+        + " + (SELECT count(*) FROM notifications WHERE status = 'PENDING') AS n").execute().await().iterator().next().getLong("n");
+      if (backlog > 0) {
+        LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+      }
+    } while (backlog > 0 && System.nanoTime() < until);
+    System.out.printf("  (service settled in %.1f s%s)%n", (System.nanoTime() - started) / 1e9,
+      backlog > 0 ? ", " + backlog + " notices still waiting" : "");
+  }
+
+  /** One pool to the service's database for every check and wait of this run; null when it runs elsewhere. */
+  Pool database() {
+    if (database == null && pgUrl != null) {
+      database = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(pgUrl)).using(vertx).build();
     }
+    return database;
   }
 
   // machine ---------------------------------------------------------------------------------------
@@ -580,6 +594,9 @@ public final class LoadTest implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (database != null) {
+      database.close().await();
+    }
     if (service != null) {
       service.close();
     } else {

@@ -38,23 +38,19 @@ public record LoadWorld(int stores, int skus, int customers, int partnersPerStor
 
   /** {@code scripts/seed.sh}: seeds a running service ({@code LOAD_URL}, default http://localhost:8080). */
   public static void main(String[] args) throws Exception {
-    Map<String, String> env = System.getenv();
-    java.net.URI target = java.net.URI.create(env.getOrDefault("LOAD_URL", "http://localhost:8080"));
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    try {
-      com.oms.config.OmsConfig config = com.oms.config.OmsConfig.fromJson(com.oms.config.ConfigLoader.load(vertx).await());
-      com.oms.http.Tokens tokens = new com.oms.http.Tokens(vertx, config.auth());
-      WebClient http = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions().setDefaultHost(target.getHost())
-        .setDefaultPort(target.getPort() > 0 ? target.getPort() : 80));
-      LoadWorld world = fromEnv(env);
-      if (world.walletBalance() == 0) {
-        world = new LoadWorld(world.stores(), world.skus(), world.customers(), world.partnersPerStore(), world.stockPerSku(),
-          10_000_000_000L);
-      }
-      world.seed(http, subject -> tokens.mint(subject, "admin"), partner -> tokens.mint(partner, "partner"));
-    } finally {
-      vertx.close().await();
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.putIfAbsent("LOAD_URL", "http://localhost:8080");
+    LoadWorld world = fromEnv(env).withWallets();
+    try (LoadTest target = LoadTest.create(LoadTest.Settings.fromEnv(env), world, env)) {
+      world.seed(target.http(), subject -> target.tokens().mint(subject, "admin"),
+        partner -> target.tokens().mint(partner, "partner"));
     }
+  }
+
+  /** This world with wallets to pay from ({@code LOAD_WALLET_BALANCE}, else 10^10 minor units each). */
+  LoadWorld withWallets() {
+    return walletBalance > 0 ? this
+      : new LoadWorld(stores, skus, customers, partnersPerStore, stockPerSku, 10_000_000_000L);
   }
 
   static String store(int i, boolean simulated) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.oms.dev.bench.LoadTest.Op;
 import com.oms.dev.bench.LoadTest.RunResult;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -38,9 +36,23 @@ class LoadTestHarnessTest {
       assertThat(result.unexpected()).as("answers other than the intended ones: " + result.answers()).isZero();
       assertThat(result.latency().getTotalCount()).isEqualTo(80);
       assertThat(result.byOp().get(Op.LIFECYCLE).getTotalCount()).isPositive();
+      java.nio.file.Path histogram = java.nio.file.Files.createTempFile("loadtest", ".hgrm");
+      LoadTest.writeHistogram(result, histogram);
+      assertThat(java.nio.file.Files.readString(histogram)).contains("Value").contains("Percentile").contains("#[Mean");
+
+      // the ramp goes up step by step while p99 stays in bound, and stops at the first step over it
+      Map<Op, Integer> place = Map.of(Op.PLACE, 1);
+      LoadTest.Ramp generous = new LoadTest.Ramp(5, 5, 10, Duration.ofSeconds(2), 60_000);
+      java.util.List<RunResult> steps = test.ramp(generous, place);
+      assertThat(steps).extracting(RunResult::targetRate).containsExactly(5.0, 10.0);
+      assertThat(LoadTest.best(steps, generous).targetRate()).isEqualTo(10.0);
+      LoadTest.Ramp impossible = new LoadTest.Ramp(5, 5, 10, Duration.ofSeconds(2), 0);
+      java.util.List<RunResult> stopped = test.ramp(impossible, place);
+      assertThat(stopped).hasSize(1);
+      assertThat(LoadTest.best(stopped, impossible)).isNull();
 
       assertThat(test.check(started)).as("the invariants hold after the run").isTrue();
-      Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(test.pgUrl())).using(test.vertx()).build();
+      Pool pool = test.database();
       Redis redis = Redis.createClient(test.vertx(), test.service().redisUrl());
       try {
         double[] lifecycles = LoadTest.printLifecycles(pool, started);
@@ -54,7 +66,6 @@ class LoadTestHarnessTest {
         assertThat(drifted.passed()).isFalse();
         assertThat(drifted.figures().get("SKUs where Redis differs from Postgres")).isEqualTo(1L);
       } finally {
-        pool.close().await();
         redis.close();
       }
     }
