@@ -22,6 +22,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * without one it lives in a temporary directory removed on close.
    */
   public static EmbeddedPostgresServer start(Path dataDirectory, int port) throws IOException {
+    return start(dataDirectory, port, java.util.Map.of());
+  }
+
+  /** As {@link #start(Path, int)}, with more server settings (e.g. shared_preload_libraries for a benchmark). */
+  public static EmbeddedPostgresServer start(Path dataDirectory, int port, java.util.Map<String, String> settings)
+      throws IOException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(port);
     if (dataDirectory != null) {
       Files.createDirectories(dataDirectory.getParent());
@@ -31,6 +37,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setServerConfig("synchronous_commit", "on");
     }
     builder.setServerConfig("max_connections", "300");
+    settings.forEach(builder::setServerConfig);
     return new EmbeddedPostgresServer(builder.start());
   }
 

@@ -65,7 +65,8 @@ public final class LoadTest implements AutoCloseable {
     Op.PLACE, List.of(201, 409), Op.LIFECYCLE, List.of(201, 409), Op.READ, List.of(200), Op.CANCEL, List.of(200, 409));
 
   record Settings(double rate, Duration duration, Map<Op, Integer> mix, int linesPerOrder, List<String> payments,
-                  Duration timeout, int connections, Path histogramFile, Ramp ramp, Duration settleDeadline) {
+                  Duration timeout, int connections, Path histogramFile, Ramp ramp, Duration settleDeadline,
+                  int statementsShown, Duration warmUp, Duration window) {
 
     static Settings fromEnv(Map<String, String> env) {
       Ramp ramp = env.containsKey("LOAD_RAMP") ? Ramp.parse(env.get("LOAD_RAMP"),
@@ -81,7 +82,10 @@ public final class LoadTest implements AutoCloseable {
         Integer.parseInt(env.getOrDefault("LOAD_CONNECTIONS", "256")),
         Path.of(env.getOrDefault("LOAD_HISTOGRAM_FILE", "target/loadtest.hgrm")),
         ramp,
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("LOAD_SETTLE_SECONDS", "120"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("LOAD_SETTLE_SECONDS", "120"))),
+        Integer.parseInt(env.getOrDefault("LOAD_STATEMENTS", "0")),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("LOAD_WARMUP_SECONDS", "0"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("LOAD_WINDOW_SECONDS", "0"))));
     }
 
     static Map<Op, Integer> parseMix(String text) {
@@ -106,7 +110,7 @@ public final class LoadTest implements AutoCloseable {
   /** What one run at one rate measured. */
   record RunResult(double targetRate, Duration duration, long scheduled, long completed, long expected,
                    Map<String, Long> answers, Histogram latency, Histogram intended, Map<Op, Histogram> byOp,
-                   long maxLagNanos, double generatorCpuShare, double serviceCpuShare) {
+                   long maxLagNanos, double generatorCpuShare, double serviceCpuShare, double machineCpuShare) {
 
     double throughput() {
       return expected / (duration.toNanos() / 1e9);
@@ -136,6 +140,8 @@ public final class LoadTest implements AutoCloseable {
   private final AtomicLong recentCount = new AtomicLong();
   private final ConcurrentLinkedQueue<String[]> cancellable = new ConcurrentLinkedQueue<>();
   private final List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Orders acknowledged before the measured run (the warm-up's), left out of the per-order figures. */
+  private int acknowledgedBeforeRun;
 
   private LoadTest(Settings settings, LoadWorld world, Vertx vertx, WebClient http, Tokens tokens, ServiceWorld service,
                    String pgUrl, String redisUrl, String redisPrefix) {
@@ -215,6 +221,11 @@ public final class LoadTest implements AutoCloseable {
     world.seed(http, subject -> tokens.mint(subject, "admin"), this::partnerToken);
     System.out.printf("mix %s, %d lines per order, payments %s, %d stores of each kind, %d SKUs, %d customers%n",
       settings.mix(), settings.linesPerOrder(), settings.payments(), world.stores(), world.skus(), world.customers());
+    if (!settings.warmUp().isZero()) {
+      warmUp(settings.rate(), settings.warmUp());
+    }
+    StatementCosts.reset(database());
+    acknowledgedBeforeRun = acknowledged.size();
     Instant started = Instant.now();
     if (settings.ramp() == null) {
       RunResult result = runAt(settings.rate(), settings.duration());
@@ -263,6 +274,16 @@ public final class LoadTest implements AutoCloseable {
     return steps.stream().filter(step -> within(step, ramp)).reduce((first, second) -> second).orElse(null);
   }
 
+  /**
+   * Runs the mix unreported so the service's JIT has compiled its hot paths (on 2 cores the compiler
+   * takes half the service's CPU for the first minute or more), then waits for it to catch up.
+   */
+  void warmUp(double rate, Duration duration) throws Exception {
+    System.out.printf("warming up (JIT) for %d s at %.0f/s; not reported%n", duration.toSeconds(), rate);
+    runAt(rate, duration, settings.mix(), Duration.ZERO);
+    settle(settings.settleDeadline());
+  }
+
   /** One open-loop run at {@code rate} requests per second for {@code duration}. */
   RunResult runAt(double rate, Duration duration) throws Exception {
     return runAt(rate, duration, settings.mix());
@@ -270,7 +291,13 @@ public final class LoadTest implements AutoCloseable {
 
   /** One open-loop run with its own mix of operations. */
   RunResult runAt(double rate, Duration duration, Map<Op, Integer> mix) throws Exception {
+    return runAt(rate, duration, mix, settings.window());
+  }
+
+  /** One run; with a {@code window}, it also prints throughput and latency of each window as it goes. */
+  RunResult runAt(double rate, Duration duration, Map<Op, Integer> mix, Duration window) throws Exception {
     Op[] wheel = wheel(mix);
+    ConcurrentHistogram windowLatency = new ConcurrentHistogram(3_600_000_000_000L, 3);
     ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000_000L, 3);
     ConcurrentHistogram intendedLatency = new ConcurrentHistogram(3_600_000_000_000L, 3);
     Map<Op, Histogram> byOp = new EnumMap<>(Op.class);
@@ -283,14 +310,22 @@ public final class LoadTest implements AutoCloseable {
     AtomicInteger outstanding = new AtomicInteger();
     long interval = (long) (1e9 / rate);
     long cpuBefore = processCpuNanos();
+    long[] machineBefore = machineTicks();
     long serviceCpuBefore = serviceCpuNanos();
     long start = System.nanoTime() + 1_000_000;
     long end = start + duration.toNanos();
     long scheduled = 0;
     long maxLag = 0;
+    long windowNanos = window.toNanos();
+    long windowEnds = windowNanos > 0 ? start + windowNanos : Long.MAX_VALUE;
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (long intended = start; intended < end; intended = start + scheduled * interval) {
       long now = System.nanoTime();
+      if (now >= windowEnds) {
+        printWindow((windowEnds - start) / 1e9, windowLatency.copy(), window);
+        windowLatency.reset();
+        windowEnds += windowNanos;
+      }
       if (now < intended) {
         LockSupport.parkNanos(intended - now);
       } else {
@@ -306,6 +341,7 @@ public final class LoadTest implements AutoCloseable {
             || String.valueOf(ar.cause().getMessage()).contains("timeout") ? "timeout" : "connection error";
         answers.computeIfAbsent(op.name().toLowerCase() + " " + answer, k -> new AtomicLong()).incrementAndGet();
         latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+        windowLatency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
         byOp.get(op).recordValue(Math.min(took, latency.getHighestTrackableValue()));
         completed.incrementAndGet();
         if (ar.succeeded() && EXPECTED.get(op).contains(ar.result().statusCode())) {
@@ -325,6 +361,9 @@ public final class LoadTest implements AutoCloseable {
     int cores = Runtime.getRuntime().availableProcessors();
     double generatorShare = (processCpuNanos() - cpuBefore) / 1e9 / (wall * cores);
     double serviceShare = serviceCpuBefore < 0 ? -1 : (serviceCpuNanos() - serviceCpuBefore) / 1e9 / (wall * cores);
+    long[] machineAfter = machineTicks();
+    double machineShare = machineAfter[1] == machineBefore[1] ? -1
+      : (machineAfter[0] - machineBefore[0]) / (double) (machineAfter[1] - machineBefore[1]);
     Map<String, Long> counted = new java.util.TreeMap<>();
     answers.forEach((k, v) -> counted.put(k, v.get()));
     if (outstanding.get() > 0) {
@@ -334,7 +373,7 @@ public final class LoadTest implements AutoCloseable {
     Map<Op, Histogram> byOpCopies = new EnumMap<>(Op.class);
     byOp.forEach((op, histogram) -> byOpCopies.put(op, histogram.copy()));
     return new RunResult(rate, duration, scheduled, completed.get(), expected.get(), counted, latency.copy(),
-      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, serviceShare);
+      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, serviceShare, machineShare);
   }
 
   /** A read or cancel needs an order to act on; until there is one, it is a placement. */
@@ -413,6 +452,13 @@ public final class LoadTest implements AutoCloseable {
 
   // reporting -------------------------------------------------------------------------------------
 
+  /** One window of a run: answers that arrived in it, and their latency from the intended send. */
+  private static void printWindow(double endsAtSeconds, Histogram answered, Duration window) {
+    System.out.printf("  %5.0f s: %7.1f answers/s, p50 %8.2f ms, p99 %8.2f ms, max %8.2f ms%n", endsAtSeconds,
+      answered.getTotalCount() / (window.toNanos() / 1e9), ms(answered, 50), ms(answered, 99),
+      answered.getMaxValue() / 1e6);
+  }
+
   static void print(RunResult result) {
     Histogram h = result.latency();
     System.out.printf("%nrate %.0f/s for %d s: %,d scheduled, %,d answered, %,d as intended -> %.1f/s%n",
@@ -433,7 +479,9 @@ public final class LoadTest implements AutoCloseable {
     System.out.println("  answers: " + result.answers());
     System.out.printf("  scheduler lag max %.2f ms; CPU share of the machine: load generator (with its simulators) %.0f%%%s%n",
       result.maxLagNanos() / 1e6, result.generatorCpuShare() * 100,
-      result.serviceCpuShare() < 0 ? "" : String.format(", service %.0f%%", result.serviceCpuShare() * 100));
+      result.serviceCpuShare() < 0 ? "" : String.format(", service %.0f%%", result.serviceCpuShare() * 100)
+        + (result.machineCpuShare() < 0 ? "" : String.format(", everything else (Postgres, Redis, kernel) %.0f%%",
+          (result.machineCpuShare() - result.generatorCpuShare() - result.serviceCpuShare()) * 100)));
   }
 
   static double ms(Histogram histogram, double percentile) {
@@ -475,6 +523,7 @@ public final class LoadTest implements AutoCloseable {
       if (settings.mix().getOrDefault(Op.LIFECYCLE, 0) > 0) {
         printLifecycles(pool, runStarted);
       }
+      StatementCosts.print(pool, acknowledged.size() - acknowledgedBeforeRun, settings.statementsShown());
       Invariants.Report report = Invariants.check(pool, redis, redisPrefix, acknowledged, Invariants.SERVICE_DRIVEN);
       System.out.println("invariants:");
       Invariants.print(report);
@@ -561,6 +610,21 @@ public final class LoadTest implements AutoCloseable {
       return ticks * 10_000_000L;
     } catch (Exception e) {
       return -1;
+    }
+  }
+
+  /** Busy and total CPU ticks of the whole machine so far (Linux /proc/stat), or zeros elsewhere. */
+  private static long[] machineTicks() {
+    try {
+      String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < cpu.length && i <= 8; i++) {
+        total += Long.parseLong(cpu[i]);
+      }
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
+      return new long[] {total - idle, total};
+    } catch (Exception e) {
+      return new long[] {0, 0};
     }
   }
 

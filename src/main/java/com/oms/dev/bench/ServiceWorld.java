@@ -28,6 +28,9 @@ import java.util.Map;
  */
 final class ServiceWorld implements AutoCloseable {
 
+  /** Per-statement counts and times (pg_stat_statements), so a run can say what each order cost the database. */
+  private static final Map<String, String> STATEMENT_STATS = Map.of("shared_preload_libraries", "pg_stat_statements");
+
   final Vertx vertx;
   final Path work;
   final Tokens tokens;
@@ -46,7 +49,7 @@ final class ServiceWorld implements AutoCloseable {
   private ServiceWorld(Map<String, String> extraEnv) throws Exception {
     this.extraEnv = extraEnv;
     work = Files.createTempDirectory("oms-world");
-    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0);
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0, STATEMENT_STATS);
     pgPort = postgres.port();
     postgres.ensureDatabase("oms");
     redis = EmbeddedRedisServer.start(null, 0);
@@ -94,7 +97,7 @@ final class ServiceWorld implements AutoCloseable {
   void restartPostgres(Duration down) throws Exception {
     postgres.close();
     Thread.sleep(down.toMillis());
-    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort);
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort, STATEMENT_STATS);
   }
 
   String pgUrl() {
