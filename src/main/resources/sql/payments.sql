@@ -3,9 +3,19 @@
 -- every webhook event recorded once.
 
 -- name: open-payment
-INSERT INTO payments (order_id, customer_id, method, amount, currency, status, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $6)
-ON CONFLICT (order_id) DO NOTHING
+-- Opens the order's payment and counts the gateway call about to be made (attempts = 1), in one
+-- statement; an order that has a payment already gets that row back unchanged (opened = false).
+-- A payment inserted by a concurrent transaction may be invisible to this statement: then no row comes
+-- back and the caller reads it.
+WITH opened AS (
+    INSERT INTO payments (order_id, customer_id, method, amount, currency, status, attempts, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, 'PENDING', 1, $6, $6)
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING *
+)
+SELECT *, true AS opened FROM opened
+UNION ALL
+SELECT *, false AS opened FROM payments WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM opened)
 
 -- name: find-payment
 SELECT * FROM payments WHERE order_id = $1
@@ -22,11 +32,12 @@ RETURNING attempts
 UPDATE payments
    SET status = $2, reference = COALESCE($3, reference), decline_code = $4, updated_at = $5
  WHERE order_id = $1 AND status = ANY ($6)
-RETURNING order_id
+RETURNING *
 
 -- name: set-next-action
 UPDATE payments SET next_action = $2, reference = COALESCE($3, reference), updated_at = $4
  WHERE order_id = $1 AND status IN ('PENDING', 'AUTHORIZED')
+RETURNING *
 
 -- name: void-payment
 -- The order ended before its payment did: an answer arriving later is refunded, not accepted.

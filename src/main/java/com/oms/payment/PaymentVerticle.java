@@ -112,12 +112,17 @@ public final class PaymentVerticle extends VerticleBase {
     }
     UUID orderId = UUID.fromString(request.orderId());
     Tuple open = Tuple.of(orderId, request.customerId(), request.method(), request.amount(), request.currency(), now());
-    return pool.preparedQuery(sql.get("open-payment")).execute(open)
-      .compose(v -> find(orderId))
-      .compose(row -> switch (row.getString("status")) {
-        case "PENDING", "AUTHORIZED" -> attempt(provider, request, row);
-        default -> Future.succeededFuture(fromRow(row));
+    return pool.preparedQuery(sql.get("open-payment")).execute(open).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      if (row != null && row.getBoolean("opened")) {
+        // a new payment, its first gateway call already counted
+        return guarded(request.method(), () -> provider.charge(request)).compose(answer -> settle(provider, orderId, answer));
+      }
+      return (row != null ? Future.succeededFuture(row) : find(orderId)).compose(existing -> switch (existing.getString("status")) {
+        case "PENDING", "AUTHORIZED" -> attempt(provider, request, existing);
+        default -> Future.succeededFuture(fromRow(existing));
       });
+    });
   }
 
   /**
@@ -148,29 +153,31 @@ public final class PaymentVerticle extends VerticleBase {
   private Future<JsonObject> settle(PaymentProvider provider, UUID orderId, ProviderResult result) {
     if ("PENDING".equals(result.status()) || "NONE".equals(result.status())) {
       JsonObject action = result.nextAction() == null ? null : new JsonObject(result.nextAction());
-      Future<?> saved = action == null ? Future.succeededFuture()
-        : pool.preparedQuery(sql.get("set-next-action")).execute(Tuple.of(orderId, action, result.reference(), now()));
-      return saved.compose(v -> find(orderId)).map(this::fromRow);
+      Future<Row> saved = action == null ? Future.succeededFuture()
+        : pool.preparedQuery(sql.get("set-next-action")).execute(Tuple.of(orderId, action, result.reference(), now()))
+          .map(PaymentVerticle::firstOrNull);
+      return saved.compose(row -> row != null ? Future.succeededFuture(row) : find(orderId)).map(this::fromRow);
     }
     return moveTo(orderId, result.status(), result.reference(), result.declineCode()).compose(moved -> {
-      if (!moved && PaymentOutcome.SUCCEEDED.equals(result.status())) {
-        return find(orderId).compose(row -> "FAILED".equals(row.getString("status"))
-          // the payment was voided (its order ended) while the gateway was charging: give the money back
-          ? refundOnce(provider, row, result.reference())
-          : Future.succeededFuture(fromRow(row)));
+      if (moved != null) {
+        return Future.succeededFuture(fromRow(moved));
       }
-      return find(orderId).map(this::fromRow);
+      return find(orderId).compose(row -> PaymentOutcome.SUCCEEDED.equals(result.status()) && "FAILED".equals(row.getString("status"))
+        // the payment was voided (its order ended) while the gateway was charging: give the money back
+        ? refundOnce(provider, row, result.reference())
+        : Future.succeededFuture(fromRow(row)));
     });
   }
 
-  private Future<Boolean> moveTo(UUID orderId, String status, String reference, String declineCode) {
+  /** Moves the payment forward and answers its row, or null when it may not move (it moved on already). */
+  private Future<Row> moveTo(UUID orderId, String status, String reference, String declineCode) {
     String[] from = MOVES_FROM.get(status);
     if (from == null) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture();
     }
     Tuple params = Tuple.tuple().addUUID(orderId).addString(status).addString(reference).addString(declineCode)
       .addOffsetDateTime(now()).addArrayOfString(from);
-    return pool.preparedQuery(sql.get("settle-payment")).execute(params).map(rows -> rows.size() > 0);
+    return pool.preparedQuery(sql.get("settle-payment")).execute(params).map(PaymentVerticle::firstOrNull);
   }
 
   // webhooks ----------------------------------------------------------------------------------------
@@ -350,13 +357,15 @@ public final class PaymentVerticle extends VerticleBase {
   }
 
   private Future<Row> find(UUID orderId) {
-    return pool.preparedQuery(sql.get("find-payment")).execute(Tuple.of(orderId))
-      .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    return pool.preparedQuery(sql.get("find-payment")).execute(Tuple.of(orderId)).map(PaymentVerticle::firstOrNull);
+  }
+
+  private static Row firstOrNull(io.vertx.sqlclient.RowSet<Row> rows) {
+    return rows.size() == 0 ? null : rows.iterator().next();
   }
 
   private Future<Row> findRefund(UUID orderId) {
-    return pool.preparedQuery(sql.get("find-refund")).execute(Tuple.of(orderId))
-      .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    return pool.preparedQuery(sql.get("find-refund")).execute(Tuple.of(orderId)).map(PaymentVerticle::firstOrNull);
   }
 
   private JsonObject fromRow(Row row) {
