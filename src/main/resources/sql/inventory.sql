@@ -69,8 +69,9 @@ RETURNING order_id, state
 -- name: reject-hold
 UPDATE stock_holds SET state = 'REJECTED', updated_at = $2 WHERE order_id = $1 AND state = 'HELD'
 
--- name: record-commit
-UPDATE stock_holds SET state = 'RESERVED', updated_at = $2 WHERE order_id = $1 AND state = 'HELD'
+-- name: record-commits
+-- Holds that became reservations, many orders in one statement.
+UPDATE stock_holds SET state = 'RESERVED', updated_at = $2 WHERE order_id = ANY ($1) AND state = 'HELD'
 
 -- name: record-release
 -- Also records a release of an order that never held anything: a late hold then finds RELEASED.

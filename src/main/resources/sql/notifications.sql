@@ -38,7 +38,9 @@ RETURNING n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, n.
           (SELECT payload FROM outbox WHERE outbox.event_id = n.event_id) AS payload
 
 -- name: mark-sent
-UPDATE notifications SET status = 'SENT', sent_at = $2, last_error = NULL WHERE id = $1
+-- Everything one pass sent, in one statement: a crash before it only means those are sent again, with
+-- the same deduplication key.
+UPDATE notifications SET status = 'SENT', sent_at = $2, last_error = NULL WHERE id = ANY ($1)
 
 -- name: schedule-retry
 UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1

@@ -1,8 +1,9 @@
 package com.oms.inventory;
 
 import com.oms.bus.StockCommand;
+import com.oms.support.Batcher;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -17,52 +18,35 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Writes hold claims to the ledger in batches: one statement for all the claims that arrived while the
- * previous statements ran. Under light load a claim goes out alone at once; under heavy load each
- * statement carries many, so Postgres is not one round trip per hold. Confined to one event loop (the
- * inventory verticle's), so it needs no locks.
+ * Writes hold claims to the ledger in batches ({@link Batcher}): one statement for all the claims that
+ * arrived while the previous statements ran, so Postgres is not one round trip and one commit per hold.
  */
 final class ClaimBatcher {
 
   private static final int MAX_BATCH = 256;
   private static final int MAX_CONCURRENT_BATCHES = 4;
 
-  private record Claim(StockCommand command, OffsetDateTime expiresAt, Promise<String> state) {
+  private record Claim(StockCommand command, OffsetDateTime expiresAt) {
   }
 
   private final Pool pool;
   private final String sql;
   private final Supplier<OffsetDateTime> clock;
-  private final List<Claim> waiting = new ArrayList<>();
-  private int running;
+  private final Batcher<Claim, String> batcher;
 
-  ClaimBatcher(Pool pool, String sql, Supplier<OffsetDateTime> clock) {
+  ClaimBatcher(Vertx vertx, Pool pool, String sql, Supplier<OffsetDateTime> clock) {
     this.pool = pool;
     this.sql = sql;
     this.clock = clock;
+    this.batcher = new Batcher<>(vertx, MAX_BATCH, MAX_CONCURRENT_BATCHES, null, this::write);
   }
 
   /** Answers the ledger state of the order's hold after the claim: HELD, or where the order already is. */
   Future<String> claim(StockCommand command, OffsetDateTime expiresAt) {
-    Promise<String> state = Promise.promise();
-    waiting.add(new Claim(command, expiresAt, state));
-    flush();
-    return state.future();
+    return batcher.submit(new Claim(command, expiresAt));
   }
 
-  private void flush() {
-    while (!waiting.isEmpty() && running < MAX_CONCURRENT_BATCHES) {
-      List<Claim> batch = new ArrayList<>(waiting.subList(0, Math.min(MAX_BATCH, waiting.size())));
-      waiting.subList(0, batch.size()).clear();
-      running++;
-      write(batch).onComplete(ar -> {
-        running--;
-        flush();
-      });
-    }
-  }
-
-  private Future<Void> write(List<Claim> batch) {
+  private Future<List<String>> write(List<Claim> batch) {
     // one row per order: a repeated claim in the same batch shares the first one's answer
     Map<UUID, List<Claim>> byOrder = new LinkedHashMap<>();
     batch.forEach(claim -> byOrder.computeIfAbsent(UUID.fromString(claim.command().orderId()), id -> new ArrayList<>()).add(claim));
@@ -87,8 +71,9 @@ final class ClaimBatcher {
       for (Row row : rows) {
         states.put(row.getUUID("order_id"), row.getString("state"));
       }
-      byOrder.forEach((order, claims) -> claims.forEach(claim -> claim.state().complete(states.get(order))));
-      return (Void) null;
-    }).onFailure(failure -> batch.forEach(claim -> claim.state().tryFail(failure)));
+      List<String> answers = new ArrayList<>(batch.size());
+      batch.forEach(claim -> answers.add(states.get(UUID.fromString(claim.command().orderId()))));
+      return answers;
+    });
   }
 }

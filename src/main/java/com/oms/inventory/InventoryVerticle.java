@@ -73,7 +73,7 @@ public final class InventoryVerticle extends VerticleBase {
   public Future<?> start() {
     InventoryKeys keys = new InventoryKeys(settings.keyPrefix());
     scripts = new InventoryScripts(redis);
-    ledger = new StockLedger(pool, clock);
+    ledger = new StockLedger(vertx, pool, clock);
     reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
     projection = new StockProjection(scripts, keys, reconciler);
     admin = new StockAdmin(pool, redis, ledger, projection, reconciler, keys);

@@ -1,9 +1,11 @@
 package com.oms.inventory;
 
 import com.oms.bus.StockCommand;
+import com.oms.support.Batcher;
 import com.oms.support.SqlStatements;
 import com.oms.support.Times;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -28,11 +30,15 @@ final class StockLedger {
   private final Clock clock;
   final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
   private final ClaimBatcher claims;
+  private final Batcher<UUID, Void> commits;
 
-  StockLedger(Pool pool, Clock clock) {
+  StockLedger(Vertx vertx, Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
-    this.claims = new ClaimBatcher(pool, sql.get("claim-holds"), this::now);
+    this.claims = new ClaimBatcher(vertx, pool, sql.get("claim-holds"), this::now);
+    this.commits = new Batcher<>(vertx, 256, 2, null, orders -> pool.preparedQuery(sql.get("record-commits"))
+      .execute(Tuple.of(orders.toArray(UUID[]::new), now()))
+      .map(rows -> java.util.Collections.nCopies(orders.size(), (Void) null)));
   }
 
   /** Claims the hold before Redis is asked; answers the row's state (HELD, or where the order already is). */
@@ -44,8 +50,9 @@ final class StockLedger {
     return update("reject-hold", Tuple.of(UUID.fromString(orderId), now()));
   }
 
+  /** Records that the order's hold is now a reservation; written with other orders' in one statement under load. */
   Future<Void> recordCommit(String orderId) {
-    return update("record-commit", Tuple.of(UUID.fromString(orderId), now()));
+    return commits.submit(UUID.fromString(orderId));
   }
 
   Future<Void> recordRelease(StockCommand command) {

@@ -23,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -123,32 +124,38 @@ public final class NotificationVerticle extends VerticleBase {
     return conn.preparedQuery(sql.get("insert-notification")).executeBatch(notifications).mapEmpty();
   }
 
+  /** Sends a channel's due notifications, and records those sent in one statement at the end of the pass. */
   private Future<Void> sendDue(Channel channel) {
     OffsetDateTime now = Times.now(clock);
     Tuple params = Tuple.of(now, settings.batchSize(), now.plus(SEND_LEASE), channel.name());
     return pool.preparedQuery(sql.get("claim-due")).execute(params).compose(rows -> {
-      List<Future<Void>> sends = new ArrayList<>();
+      List<Future<UUID>> sends = new ArrayList<>();
       rows.forEach(row -> sends.add(send(channel, row)));
-      return Future.join(sends).mapEmpty();
+      return Future.join(sends).transform(done -> {
+        List<UUID> sent = sends.stream().filter(Future::succeeded).map(Future::result).filter(Objects::nonNull).toList();
+        return sent.isEmpty() ? Future.<Void>succeededFuture()
+          : pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(sent.toArray(UUID[]::new), Times.now(clock)))
+            .<Void>mapEmpty();
+      });
     });
   }
 
-  private Future<Void> send(Channel channel, Row row) {
+  /** Answers the notification's id once the provider took it, or null when it failed (and is rescheduled). */
+  private Future<UUID> send(Channel channel, Row row) {
     UUID id = row.getUUID("id");
     JsonObject payload = (JsonObject) row.getJson("payload");
     RenderedMessage message = templates.render(channel.name(), row.getString("event_type"), payload);
     String deduplicationKey = row.getUUID("event_id") + "." + channel.name().toLowerCase();
     int attempts = row.getInteger("attempts");
-    return channel.send(row.getString("recipient"), message, deduplicationKey)
-      .compose(v -> pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(id, Times.now(clock))).<Void>mapEmpty())
+    return channel.send(row.getString("recipient"), message, deduplicationKey).map(v -> id)
       .recover(failure -> {
         String error = String.valueOf(failure.getMessage());
         if (retries.exhausted(attempts)) {
           LOG.warn("notification {} ({}) is dead after {} attempts: {}", id, channel.name(), attempts, error);
-          return pool.preparedQuery(sql.get("mark-dead")).execute(Tuple.of(id, error)).mapEmpty();
+          return pool.preparedQuery(sql.get("mark-dead")).execute(Tuple.of(id, error)).map((UUID) null);
         }
         OffsetDateTime next = Times.now(clock).plus(retries.delayAfter(attempts));
-        return pool.preparedQuery(sql.get("schedule-retry")).execute(Tuple.of(id, next, error)).mapEmpty();
+        return pool.preparedQuery(sql.get("schedule-retry")).execute(Tuple.of(id, next, error)).map((UUID) null);
       });
   }
 
