@@ -19,7 +19,8 @@ RETURNING *
 SELECT * FROM deliveries WHERE order_id = $1
 
 -- name: lock-delivery
--- Serialises assignments of one order (a first assignment has no row to lock: the primary key does it).
+-- Serialises assignments of one order that has a delivery row (a first assignment has none to lock:
+-- the primary key serialises those).
 SELECT * FROM deliveries WHERE order_id = $1 FOR UPDATE
 
 -- name: assign

@@ -75,32 +75,24 @@ public final class DeliveryVerticle extends VerticleBase {
   }
 
   /**
-   * Assigns a partner, once per order (and again after a release). The delivery row is locked while the
-   * choice is made, so two assignments of one order queue; a first assignment has no row to lock, and the
-   * loser of that race fails on the key and answers the winner's partner.
+   * Assigns a partner, once per order (and again after a release). A first assignment is one statement.
+   * When it assigns nobody, because the order has a delivery already (the primary key refuses a second)
+   * or no partner was free, the locked path decides: the delivery row is locked while the choice is made,
+   * so two assignments of one order queue.
    */
   private Future<JsonObject> assign(Message<JsonObject> message) {
     AssignRequest request = BusMessage.fromJson(message.body(), AssignRequest.class);
     UUID orderId = UUID.fromString(request.orderId());
     OffsetDateTime expected = request.expectedPickupAt() == null ? null
       : Times.utc(java.time.Instant.parse(request.expectedPickupAt()));
-    return pool.withTransaction(conn -> conn.preparedQuery(sql.get("lock-delivery")).execute(Tuple.of(orderId))
-      .compose(rows -> {
-        Row existing = rows.size() == 0 ? null : rows.iterator().next();
-        if (existing != null && !"RELEASED".equals(existing.getString("status"))) {
-          return Future.succeededFuture(existingAssignment(existing));
-        }
-        OffsetDateTime now = Times.now(clock);
-        Future<io.vertx.sqlclient.RowSet<Row>> assigned = existing == null
-          ? conn.preparedQuery(sql.get("assign")).execute(Tuple.tuple().addValue(orderId).addValue(request.storeLat())
-            .addValue(request.storeLon()).addValue(now).addValue(request.storeId())
-            .addValue(new JsonObject(request.dropoff()).copy()).addValue(expected).addValue(maxDistanceKm))
-          : conn.preparedQuery(sql.get("assign-again")).execute(Tuple.of(orderId, request.storeLat(), request.storeLon(),
-            now, expected, maxDistanceKm));
-        return assigned.map(taken -> taken.size() == 0
-          ? new AssignOutcome(false, null).toJson()
-          : new AssignOutcome(true, taken.iterator().next().getString("partner_id")).toJson());
-      }))
+    Tuple first = Tuple.tuple().addValue(orderId).addValue(request.storeLat()).addValue(request.storeLon())
+      .addValue(Times.now(clock)).addValue(request.storeId()).addValue(new JsonObject(request.dropoff()).copy())
+      .addValue(expected).addValue(maxDistanceKm);
+    return pool.preparedQuery(sql.get("assign")).execute(first)
+      .compose(taken -> taken.size() > 0 ? Future.succeededFuture(outcome(taken)) : assignLocked(request, orderId, expected))
+      .recover(failure -> hasSqlState(failure, "23505")
+        ? assignLocked(request, orderId, expected) // the order has a delivery already
+        : Future.failedFuture(failure))
       .recover(failure -> {
         if (hasSqlState(failure, "23505")) {
           // assigned concurrently by another step or instance: answer that assignment
@@ -112,6 +104,28 @@ public final class DeliveryVerticle extends VerticleBase {
         }
         return Future.failedFuture(failure);
       });
+  }
+
+  /** Under the delivery's row lock: its assignment, another after a release, or none when nobody was free. */
+  private Future<JsonObject> assignLocked(AssignRequest request, UUID orderId, OffsetDateTime expected) {
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.get("lock-delivery")).execute(Tuple.of(orderId))
+      .compose(rows -> {
+        Row existing = rows.size() == 0 ? null : rows.iterator().next();
+        if (existing == null) {
+          return Future.succeededFuture(new AssignOutcome(false, null).toJson()); // no partner was free
+        }
+        if (!"RELEASED".equals(existing.getString("status"))) {
+          return Future.succeededFuture(existingAssignment(existing));
+        }
+        return conn.preparedQuery(sql.get("assign-again")).execute(Tuple.of(orderId, request.storeLat(),
+          request.storeLon(), Times.now(clock), expected, maxDistanceKm)).map(DeliveryVerticle::outcome);
+      }));
+  }
+
+  private static JsonObject outcome(io.vertx.sqlclient.RowSet<Row> taken) {
+    return taken.size() == 0
+      ? new AssignOutcome(false, null).toJson()
+      : new AssignOutcome(true, taken.iterator().next().getString("partner_id")).toJson();
   }
 
   /** Frees the partner of an order (declined, missed pickup, rescheduled); once, whatever is repeated. */

@@ -121,6 +121,29 @@ class DeliveryTest extends IntegrationTest {
     assertThat(assignedTo).containsExactlyInAnyOrderElementsOf(partners);
   }
 
+  @Test
+  @DisplayName("asked again to assign an assigned order (a saga step repeated), delivery answers the same partner, even with nobody else free")
+  void repeatedAssignmentAnswersTheSamePartner() {
+    String partner = partnerAt(1);
+    String[] order = place(api.customerToken(unique("cust")));
+    assertThat(awaitStatus(order, "DELIVERY_PARTNER_ASSIGNED").getJsonObject("delivery").getString("partnerId")).isEqualTo(partner);
+    String other = partnerAt(0.5); // nearer, and free: a second assignment would take this one
+
+    JsonObject request = new com.oms.bus.AssignRequest(order[0], store, storeLat, STORE_LON,
+      java.util.Map.of("address", "1 Test Road"), null).toJson();
+    JsonObject again = app.vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_ASSIGN, request).await().body();
+    assertThat(again.getBoolean("assigned")).isTrue();
+    assertThat(again.getString("partnerId")).isEqualTo(partner).isNotEqualTo(other);
+
+    app.app.pool().query("UPDATE partners SET available = false").execute().await();
+    JsonObject noneFree = app.vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_ASSIGN, request).await().body();
+    assertThat(noneFree.getBoolean("assigned")).isTrue();
+    assertThat(noneFree.getString("partnerId")).isEqualTo(partner);
+    Integer carried = app.app.pool().preparedQuery("SELECT active_deliveries FROM partners WHERE partner_id = $1")
+      .execute(io.vertx.sqlclient.Tuple.of(other)).await().iterator().next().getInteger("active_deliveries");
+    assertThat(carried).as("the free partner was not taken by a repeated request").isZero();
+  }
+
   private Future<Integer> assignedCount(List<String[]> orders) {
     List<Future<JsonObject>> reads = orders.stream().map(o -> api.order(o[0], o[1])).toList();
     return Future.all(reads).map(v -> (int) reads.stream()
