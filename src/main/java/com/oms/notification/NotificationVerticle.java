@@ -71,12 +71,21 @@ public final class NotificationVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** One pass: outbox events into notifications, then each channel's due notifications out. */
+  /**
+   * One pass: outbox events into notifications, then each channel's due notifications out. A pass that
+   * finds a full batch goes on with the next one at once, so a backlog drains at the speed the database
+   * and the providers allow, not one batch per interval.
+   */
   void relayOnce() {
-    exclusively("outbox", this::dispatchOutbox);
+    exclusively("outbox", () -> whileFull(this::dispatchOutbox));
     for (Channel channel : channels) {
-      exclusively(channel.name(), () -> sendDue(channel));
+      exclusively(channel.name(), () -> whileFull(() -> sendDue(channel)));
     }
+  }
+
+  /** Runs {@code batch} again for as long as it handled a full batch. */
+  private Future<Void> whileFull(java.util.function.Supplier<Future<Integer>> batch) {
+    return batch.get().compose(handled -> handled >= settings.batchSize() ? whileFull(batch) : Future.succeededFuture());
   }
 
   /** Runs {@code pass} unless the previous pass of the same name is still running. */
@@ -89,7 +98,8 @@ public final class NotificationVerticle extends VerticleBase {
       .onComplete(ar -> busy.remove(name));
   }
 
-  private Future<Void> dispatchOutbox() {
+  /** Answers how many outbox events it dispatched. */
+  private Future<Integer> dispatchOutbox() {
     return pool.withTransaction(conn -> {
       OffsetDateTime now = Times.now(clock);
       return conn.preparedQuery(sql.get("claim-outbox")).execute(Tuple.of(settings.batchSize(), now)).compose(rows -> {
@@ -104,7 +114,7 @@ public final class NotificationVerticle extends VerticleBase {
             }
           }
         }
-        return insertAll(conn, notifications);
+        return insertAll(conn, notifications).map(rows.size());
       });
     });
   }
@@ -124,8 +134,11 @@ public final class NotificationVerticle extends VerticleBase {
     return conn.preparedQuery(sql.get("insert-notification")).executeBatch(notifications).mapEmpty();
   }
 
-  /** Sends a channel's due notifications, and records those sent in one statement at the end of the pass. */
-  private Future<Void> sendDue(Channel channel) {
+  /**
+   * Sends a channel's due notifications, and records those sent in one statement at the end of the pass;
+   * answers how many it claimed.
+   */
+  private Future<Integer> sendDue(Channel channel) {
     OffsetDateTime now = Times.now(clock);
     Tuple params = Tuple.of(now, settings.batchSize(), now.plus(SEND_LEASE), channel.name());
     return pool.preparedQuery(sql.get("claim-due")).execute(params).compose(rows -> {
@@ -133,9 +146,9 @@ public final class NotificationVerticle extends VerticleBase {
       rows.forEach(row -> sends.add(send(channel, row)));
       return Future.join(sends).transform(done -> {
         List<UUID> sent = sends.stream().filter(Future::succeeded).map(Future::result).filter(Objects::nonNull).toList();
-        return sent.isEmpty() ? Future.<Void>succeededFuture()
+        return sent.isEmpty() ? Future.succeededFuture(rows.size())
           : pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(sent.toArray(UUID[]::new), Times.now(clock)))
-            .<Void>mapEmpty();
+            .map(rows.size());
       });
     });
   }
