@@ -1,7 +1,10 @@
 -- One order placement as the service issues it (captured with log_statement = all for one card order of
--- two lines, placed and driven to DELIVERY_PARTNER_ASSIGNED), all in ONE transaction: the ceiling of one
--- placement per transaction. Left out: the periodic scans (expiry, sweeper, outbox relay batches), which
--- serve many orders per query. Each statement is the service's text with the values it sent.
+-- two lines, placed and driven to DELIVERY_PARTNER_ASSIGNED, then brought up to date by hand with
+-- src/main/resources/sql when payments and assignment lost statements), all in ONE transaction: the
+-- ceiling of one placement per transaction. The relay's per-row writes (outbox dispatched, notifications
+-- leased and marked sent) are here as one statement per order; its scans, which serve many orders per
+-- query, are left out, as are the expiry and sweeper scans. Each statement is the service's text with
+-- the values it sent.
 \set sku1 random(0, 49)
 \set sku2 random(50, 99)
 \set customer random(0, 9999)
@@ -9,6 +12,8 @@ BEGIN;
 SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS e3,
        gen_random_uuid() AS e4, gen_random_uuid() AS n1, gen_random_uuid() AS n2, gen_random_uuid() AS n3,
        gen_random_uuid() AS n4 \gset
+-- the cap on unpaid orders
+SELECT count(*) AS unpaid FROM orders WHERE customer_id = 'load-cust-' || :customer AND status IN ('CREATED', 'PAYMENT_PENDING');
 -- quote
 SELECT s.lat, s.lon, s.opens_at, s.closes_at, s.time_zone, s.preparation_minutes, i.sku, i.price_amount, i.currency
   FROM stores s
@@ -50,18 +55,19 @@ WITH moved AS (
     SELECT order_id, version, 'CREATED', 'PAYMENT_PENDING', 'stock held', 'system:' || 'saga', now() FROM moved
 )
 SELECT * FROM moved;
--- payment
-INSERT INTO payments (order_id, customer_id, method, amount, currency, status, created_at, updated_at)
-VALUES (:oid, 'load-cust-' || :customer, 'CREDIT_CARD', 2000, 'INR', 'PENDING', now(), now())
-ON CONFLICT (order_id) DO NOTHING;
-SELECT * FROM payments WHERE order_id = :oid;
-UPDATE payments SET attempts = attempts + 1, updated_at = now()
- WHERE order_id = :oid AND status IN ('PENDING', 'AUTHORIZED')
-RETURNING attempts;
+-- payment: opened with its first gateway call counted, then settled
+WITH opened AS (
+    INSERT INTO payments (order_id, customer_id, method, amount, currency, status, attempts, created_at, updated_at)
+    VALUES (:oid, 'load-cust-' || :customer, 'CREDIT_CARD', 2000, 'INR', 'PENDING', 1, now(), now())
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING *
+)
+SELECT *, true AS opened FROM opened
+UNION ALL
+SELECT *, false AS opened FROM payments WHERE order_id = :oid AND NOT EXISTS (SELECT 1 FROM opened);
 UPDATE payments SET status = 'SUCCEEDED', reference = COALESCE('ch_' || md5(:oid), reference), decline_code = NULL, updated_at = now()
  WHERE order_id = :oid AND status = ANY ('{PENDING,AUTHORIZED}')
-RETURNING order_id;
-SELECT * FROM payments WHERE order_id = :oid;
+RETURNING *;
 -- PAYMENT_SUCCESS, with the confirmation notice in the outbox
 WITH moved AS (
     UPDATE orders SET status = 'PAYMENT_SUCCESS', version = version + 1, updated_at = now(),
@@ -78,7 +84,7 @@ WITH moved AS (
 )
 SELECT * FROM moved;
 -- reservation
-UPDATE stock_holds SET state = 'RESERVED', updated_at = now() WHERE order_id = :oid AND state = 'HELD';
+UPDATE stock_holds SET state = 'RESERVED', updated_at = now() WHERE order_id = ANY (ARRAY[:oid]::uuid[]) AND state = 'HELD';
 WITH moved AS (
     UPDATE orders SET status = 'INVENTORY_RESERVED', version = version + 1, updated_at = now(), partner_id = NULL,
            compensation_pending = false
@@ -90,7 +96,6 @@ WITH moved AS (
 )
 SELECT * FROM moved;
 -- assignment
-SELECT * FROM deliveries WHERE order_id = :oid FOR UPDATE;
 WITH candidate AS (
     SELECT partner_id
       FROM partners
@@ -125,15 +130,15 @@ WITH moved AS (
     SELECT :e2, order_id, 'PARTNER_ASSIGNED', '{"status": "DELIVERY_PARTNER_ASSIGNED", "contact": {"email": "load@example.com"}}', now() FROM moved
 )
 SELECT * FROM moved;
--- the two notices, each by email and push: recorded, then marked sent
+-- the two notices, each by email and push: relayed from the outbox, recorded, leased, then marked sent
+UPDATE outbox SET dispatched_at = now() WHERE event_id IN (:e1, :e2);
 INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts, next_attempt_at, created_at)
 VALUES (:n1, :e1, :oid, 'ORDER_CONFIRMED', 'EMAIL', 'load@example.com', 'PENDING', 0, now(), now()),
        (:n2, :e1, :oid, 'ORDER_CONFIRMED', 'PUSH', 'load', 'PENDING', 0, now(), now()),
        (:n3, :e2, :oid, 'PARTNER_ASSIGNED', 'EMAIL', 'load@example.com', 'PENDING', 0, now(), now()),
        (:n4, :e2, :oid, 'PARTNER_ASSIGNED', 'PUSH', 'load', 'PENDING', 0, now(), now())
 ON CONFLICT (event_id, channel) DO NOTHING;
-UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = :n1;
-UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = :n2;
-UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = :n3;
-UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = :n4;
+UPDATE notifications SET attempts = attempts + 1, next_attempt_at = now() + interval '60 seconds'
+ WHERE id IN (:n1, :n2, :n3, :n4);
+UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY (ARRAY[:n1, :n2, :n3, :n4]::uuid[]);
 END;

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 final class ClaimBatcher {
 
   private static final int MAX_BATCH = 256;
-  private static final int MAX_CONCURRENT_BATCHES = 4;
+  private static final int MAX_CONCURRENT_BATCHES = 2;
 
   private record Claim(StockCommand command, OffsetDateTime expiresAt) {
   }

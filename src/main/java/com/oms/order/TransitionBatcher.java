@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 final class TransitionBatcher {
 
   private static final int MAX_BATCH = 128;
-  private static final int MAX_CONCURRENT_BATCHES = 4;
+  // per order verticle instance (one per event loop): the pool is shared with every other statement
+  private static final int MAX_CONCURRENT_BATCHES = 1;
 
   /** One pending transition: the order as read, where it goes, and the outbox row it writes. */
   record Move(Order order, Transition transition, UUID eventId, JsonObject noticePayload) {

@@ -21,7 +21,8 @@ final class StatementCosts {
     try {
       pool.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute()
         .compose(v -> pool.query("SELECT pg_stat_statements_reset()").execute())
-        .compose(v -> pool.query("SELECT pg_stat_reset()").execute()).await();
+        .compose(v -> pool.query("SELECT pg_stat_reset()").execute())
+        .compose(v -> pool.query("SELECT pg_stat_reset_shared('wal')").execute()).await();
     } catch (Exception notLoaded) {
       // a configured Postgres without the extension preloaded: no statement figures
     }
@@ -38,11 +39,15 @@ final class StatementCosts {
                    WHERE d.datname = current_database()) AS calls,
                  (SELECT sum(total_exec_time) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                    WHERE d.datname = current_database()) AS exec_ms,
-                 (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits
+                 (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+                 (SELECT wal_bytes FROM pg_stat_wal) AS wal_bytes,
+                 (SELECT wal_fpi FROM pg_stat_wal) AS full_pages
           """).execute().await().iterator().next();
-      System.out.printf("database per acknowledged order: %.1f statements, %.1f commits, %.2f ms executing%n",
+      System.out.printf("database per acknowledged order: %.1f statements, %.1f commits, %.2f ms executing,"
+          + " %.1f KiB of WAL (%.1f full-page images)%n",
         totals.getNumeric("calls").doubleValue() / orders, totals.getLong("commits") / (double) orders,
-        totals.getNumeric("exec_ms").doubleValue() / orders);
+        totals.getNumeric("exec_ms").doubleValue() / orders, totals.getNumeric("wal_bytes").doubleValue() / orders / 1024,
+        totals.getLong("full_pages") / (double) orders);
       if (shown <= 0) {
         return;
       }
