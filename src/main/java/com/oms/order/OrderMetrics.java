@@ -46,7 +46,7 @@ final class OrderMetrics {
   <T> Future<T> timed(String step, Future<T> work) {
     long start = System.nanoTime();
     Timer timer = stepTimers.computeIfAbsent(step, name -> Timer.builder("oms.saga.step")
-      .description("Duration of one saga step (an event bus round trip to the domain that performs it)")
+      .description("Duration of one saga step: an event bus round trip to the domain that performs it, or a write of the order")
       .tag("step", name)
       .publishPercentiles(0.5, 0.99)
       .register(registry));

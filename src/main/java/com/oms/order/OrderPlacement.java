@@ -87,7 +87,7 @@ final class OrderPlacement {
           draft.paymentMethod() + " payments are not available; use one of " + methods)
           .with("methods", new JsonArray(List.copyOf(methods))));
       }
-      return store.unpaidOrders(caller.subject()).compose(unpaid -> unpaid >= maxUnpaid
+      return metrics.timed("count-unpaid", store.unpaidOrders(caller.subject())).compose(unpaid -> unpaid >= maxUnpaid
         ? Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + unpaid
             + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
           .with("maxUnpaid", maxUnpaid))
@@ -120,7 +120,7 @@ final class OrderPlacement {
             return Future.failedFuture(new Problem(ProblemType.PICKUP_UNAVAILABLE, refusal));
           }
         }
-        return store.insert(newOrder(caller, draft, quote));
+        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote)));
       })
       .compose(this::holdStock)
       .onSuccess(order -> saga.advance(order).onFailure(failure ->
@@ -147,7 +147,7 @@ final class OrderPlacement {
       .compose(reply -> {
         HoldOutcome outcome = BusMessage.fromJson(reply, HoldOutcome.class);
         if (outcome.held()) {
-          return saga.move(created, Transition.to(PAYMENT_PENDING, "stock held", OrderSaga.SAGA))
+          return metrics.timed("payment-pending", saga.move(created, Transition.to(PAYMENT_PENDING, "stock held", OrderSaga.SAGA)))
             .compose(order -> order.status() == PAYMENT_PENDING
               ? Future.succeededFuture(order)
               : Future.failedFuture(Problem.unavailable("order " + order.id() + " was abandoned while placing")
