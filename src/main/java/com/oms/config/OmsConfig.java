@@ -151,7 +151,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         duration(delivery, "pickupTimeout", "PT20M"), duration(delivery, "lateAfter", "PT10M"),
         duration(delivery, "expectedTransit", "PT45M"), duration(delivery, "locationSyncInterval", "PT60S"),
         delivery.getDouble("maxDistanceKm", 15.0)),
-      new Notification(duration(notification, "relayInterval", "PT1S"), notification.getInteger("relayBatchSize", 100),
+      new Notification(duration(notification, "relayInterval", "PT0.2S"), notification.getInteger("relayBatchSize", 100),
         notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),
         notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8),
         duration(notification, "retryBase", "PT2S"),
