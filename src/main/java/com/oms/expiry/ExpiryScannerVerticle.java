@@ -20,7 +20,6 @@ public final class ExpiryScannerVerticle extends VerticleBase {
   private final Duration interval;
   private final int batchSize;
   private final DeliveryOptions busOptions;
-  private boolean scanning;
 
   public ExpiryScannerVerticle(Duration interval, int batchSize, Duration requestTimeout) {
     this.interval = interval;
@@ -45,23 +44,15 @@ public final class ExpiryScannerVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** One scan: batches until the backlog is cleared. Scans never overlap on one instance. */
+  /** One scan: batches until the backlog is cleared ({@link com.oms.support.Leadership} never overlaps two). */
   Future<Integer> scan() {
-    if (scanning) {
-      return Future.succeededFuture(0);
-    }
-    scanning = true;
     return nextBatch(0)
       .onSuccess(total -> {
         if (total > 0) {
           LOG.info("expiry scan cancelled {} orders", total);
         }
       })
-      .onFailure(failure -> LOG.warn("expiry scan stopped early, next scan resumes: {}", failure.getMessage()))
-      .eventually(() -> {
-        scanning = false;
-        return Future.succeededFuture();
-      });
+      .onFailure(failure -> LOG.warn("expiry scan stopped early, next scan resumes: {}", failure.getMessage()));
   }
 
   private Future<Integer> nextBatch(int soFar) {

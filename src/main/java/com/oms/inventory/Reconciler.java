@@ -94,13 +94,13 @@ final class Reconciler {
     });
   }
 
-  /** Loads the store if Redis lacks it, else verifies it. Concurrent calls for one store share one run. */
   /** Loads the store into Redis unless it is there already; cheaper than {@link #reconcile}, which also verifies. */
   Future<Void> ensureLoaded(String storeId) {
     return redis.send(Request.cmd(Command.EXISTS).arg(keys.ops(storeId)))
       .compose(exists -> exists.toInteger() == 1 ? Future.succeededFuture() : reconcile(storeId).mapEmpty());
   }
 
+  /** Loads the store if Redis lacks it, else verifies it. Concurrent calls for one store share one run. */
   Future<Integer> reconcile(String storeId) {
     Future<Integer> running = inFlight.get(storeId);
     if (running != null) {

@@ -21,7 +21,6 @@ public final class SagaSweeperVerticle extends VerticleBase {
   private final Duration interval;
   private final int batchSize;
   private final DeliveryOptions busOptions;
-  private boolean sweeping;
 
   public SagaSweeperVerticle(Duration interval, int batchSize, Duration requestTimeout) {
     this.interval = interval;
@@ -46,16 +45,8 @@ public final class SagaSweeperVerticle extends VerticleBase {
   }
 
   Future<Void> sweep() {
-    if (sweeping) {
-      return Future.succeededFuture();
-    }
-    sweeping = true;
     return vertx.eventBus().<JsonObject>request(Addresses.ORDER_SWEEP, new JsonObject().put("batchSize", batchSize), busOptions)
       .<Void>mapEmpty()
-      .onFailure(failure -> LOG.warn("saga sweep failed, next sweep retries: {}", failure.getMessage()))
-      .eventually(() -> {
-        sweeping = false;
-        return Future.succeededFuture();
-      });
+      .onFailure(failure -> LOG.warn("saga sweep failed, next sweep retries: {}", failure.getMessage()));
   }
 }

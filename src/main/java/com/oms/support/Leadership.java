@@ -17,19 +17,35 @@ public final class Leadership {
   private final String name;
   private Lock held;
   private boolean asking;
+  private boolean running;
 
   public Leadership(Vertx vertx, String job) {
     this.vertx = vertx;
     this.name = "oms.leader." + job;
   }
 
-  /** Every {@code interval}, runs {@code job} if this member leads it (taking the lead if it is free). */
-  public void every(java.time.Duration interval, Runnable job) {
-    vertx.setPeriodic(interval.toMillis(), id -> lead().onSuccess(leader -> {
-      if (leader) {
-        job.run();
+  /**
+   * Every {@code interval}, runs {@code job} if this member leads it (taking the lead if it is free). A tick
+   * that comes while the previous run is still going is skipped, so runs never overlap.
+   */
+  public void every(java.time.Duration interval, java.util.function.Supplier<Future<?>> job) {
+    vertx.setPeriodic(interval.toMillis(), id -> {
+      if (running) {
+        return;
       }
-    }));
+      lead().onSuccess(leader -> {
+        if (leader && !running) {
+          running = true;
+          Future<?> run;
+          try {
+            run = job.get();
+          } catch (RuntimeException e) {
+            run = Future.failedFuture(e);
+          }
+          run.onComplete(ar -> running = false);
+        }
+      });
+    });
   }
 
   /** True when this member holds the job's lock (taking it if it is free). */
