@@ -141,7 +141,9 @@ class WebhookTest extends IntegrationTest {
 
     assertThat(cancelled.getString("failureReason")).startsWith("payment window elapsed");
     Poll.until(app.vertx, () -> api.stockLevel(order[2], "a"), s -> s.getInteger("held") == 0, DEADLINE, "release").await();
-    JsonObject payment = expect(api.get("/v1/orders/" + order[0] + "/payment", order[1]), 200).await();
+    // compensation releases the stock and voids the payment side by side: either may finish first
+    JsonObject payment = Poll.until(app.vertx, () -> expect(api.get("/v1/orders/" + order[0] + "/payment", order[1]), 200),
+      p -> !p.getString("status").equals("PENDING"), DEADLINE, "the payment to be voided").await();
     assertThat(payment.getString("status")).isEqualTo("FAILED");
     assertThat(payment.getString("declineCode")).isEqualTo("voided");
   }
