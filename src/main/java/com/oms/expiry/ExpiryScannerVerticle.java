@@ -24,8 +24,10 @@ public final class ExpiryScannerVerticle extends VerticleBase {
   public ExpiryScannerVerticle(Duration interval, int batchSize, Duration requestTimeout) {
     this.interval = interval;
     this.batchSize = batchSize;
-    // a batch is one statement over many rows: give it more room than a single command
-    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000));
+    // A batch is one statement over many rows: more room than a single command. Local only: the leader
+    // does the work itself, so a member that died but is not yet detected cannot hold the scan until the
+    // timeout.
+    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000)).setLocalOnly(true);
   }
 
   private com.oms.support.Leadership leadership;

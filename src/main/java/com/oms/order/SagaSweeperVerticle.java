@@ -25,7 +25,9 @@ public final class SagaSweeperVerticle extends VerticleBase {
   public SagaSweeperVerticle(Duration interval, int batchSize, Duration requestTimeout) {
     this.interval = interval;
     this.batchSize = batchSize;
-    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000));
+    // to this member's order verticles: the leader does the work itself, and a member that died but is not
+    // yet detected cannot hold the sweep until the timeout
+    this.busOptions = new DeliveryOptions().setSendTimeout(Math.max(requestTimeout.toMillis() * 6, 30_000)).setLocalOnly(true);
   }
 
   private com.oms.support.Leadership leadership;
