@@ -4,7 +4,6 @@ import com.oms.config.ConfigLoader;
 import com.oms.config.OmsConfig;
 import com.oms.dev.EmbeddedPostgresServer;
 import com.oms.dev.EmbeddedRedisServer;
-import com.oms.dev.EmbeddedSmtpServer;
 import com.oms.dev.GatewaySimulatorVerticle;
 import com.oms.dev.MessagingSimulatorVerticle;
 import com.oms.http.Tokens;
@@ -46,7 +45,7 @@ final class ServiceWorld implements AutoCloseable {
   private final int pgPort;
   private final int redisPort;
   final GatewaySimulatorVerticle gateway;
-  private final EmbeddedSmtpServer smtp;
+  private final SmtpSink smtp;
   private final MessagingSimulatorVerticle messaging;
   private final Map<String, String> extraEnv;
   private Process service;
@@ -59,8 +58,8 @@ final class ServiceWorld implements AutoCloseable {
     postgres.ensureDatabase("oms");
     redis = EmbeddedRedisServer.start(null, 0);
     redisPort = redis.port();
-    smtp = EmbeddedSmtpServer.start(0);
     vertx = Vertx.vertx();
+    smtp = SmtpSink.start(vertx).await();
     OmsConfig config = OmsConfig.fromJson(ConfigLoader.load(vertx, Map.of()).await());
     tokens = new Tokens(vertx, config.auth());
     servicePort = freePort();
@@ -191,7 +190,7 @@ final class ServiceWorld implements AutoCloseable {
       service.destroyForcibly();
     }
     vertx.close().await();
-    for (AutoCloseable closeable : new AutoCloseable[] {smtp, redis, postgres}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {redis, postgres}) {
       try {
         closeable.close();
       } catch (Exception ignored) {
