@@ -89,12 +89,16 @@ public final class HttpEdgeVerticle extends VerticleBase {
     builder.rootHandler(new RequestLog());
     int maxInFlight = config.http().maxInFlight();
     if (maxInFlight > 0) {
-      int instances = OmsConfig.defaultInstances(config.http().instances());
+      int instances = config.instances(config.http().instances());
       builder.rootHandler(new AdmissionLimit(Math.max(1, (maxInFlight + instances - 1) / instances)));
     }
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     JWTAuth jwt = jwtAuth();
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+    // validated on the event loop, first of each operation's handlers (after authentication)
+    InlineValidation.Checks checks = new InlineValidation.Checks(vertx, contract);
+    builder.getRoutes().forEach(route -> route.setDoValidation(false)
+      .addHandler(new InlineValidation(checks, route.getOperation())));
     OmsConfig.RateLimit limits = config.http().rateLimit();
     if (limits.enabled()) {
       // after authentication (the bucket is the caller's), before the operation's own handler
