@@ -38,27 +38,21 @@ public final class PartnerSimulatorVerticle extends VerticleBase {
     LOG.warn("simulation mode: partners named {}* pick up after {} and deliver after {} on their own",
       settings.partnerPrefix(), settings.pickupAfter(), settings.deliverAfter());
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.ORDER_STATUS_CHANGED, message -> {
+      if (!"DELIVERY_PARTNER_ASSIGNED".equals(message.body().getString("to"))) {
+        return;
+      }
       OrderStatusChanged changed = BusMessage.fromJson(message.body(), OrderStatusChanged.class);
-      if ("DELIVERY_PARTNER_ASSIGNED".equals(changed.to())) {
-        assigned(changed.orderId());
+      if (changed.partnerId() != null && changed.partnerId().startsWith(settings.partnerPrefix())) {
+        assigned(changed.orderId(), new Caller(changed.partnerId(), List.of(Caller.PARTNER)));
       }
     }).completion();
   }
 
-  private void assigned(String orderId) {
-    JsonObject query = new JsonObject().put("caller", Caller.system("partner-simulator").toJson()).put("orderId", orderId);
-    vertx.eventBus().<JsonObject>request(Addresses.ORDER_GET, query, busOptions).onSuccess(reply -> {
-      JsonObject delivery = reply.body().getJsonObject("delivery");
-      String partnerId = delivery == null ? null : delivery.getString("partnerId");
-      if (partnerId == null || !partnerId.startsWith(settings.partnerPrefix())) {
-        return;
-      }
-      Caller partner = new Caller(partnerId, List.of(Caller.PARTNER));
-      vertx.setTimer(Math.max(1, settings.pickupAfter().toMillis()), pickup ->
-        report(partner, orderId, "PICKED_UP").onSuccess(picked ->
-          vertx.setTimer(Math.max(1, settings.deliverAfter().toMillis()), deliver ->
-            report(partner, orderId, "DELIVERED"))));
-    });
+  private void assigned(String orderId, Caller partner) {
+    vertx.setTimer(Math.max(1, settings.pickupAfter().toMillis()), pickup ->
+      report(partner, orderId, "PICKED_UP").onSuccess(picked ->
+        vertx.setTimer(Math.max(1, settings.deliverAfter().toMillis()), deliver ->
+          report(partner, orderId, "DELIVERED"))));
   }
 
   private Future<JsonObject> report(Caller partner, String orderId, String status) {
