@@ -10,6 +10,7 @@ import com.oms.bus.Caller;
 import com.oms.bus.DeliveryProgress;
 import com.oms.bus.Problem;
 import com.oms.bus.ProblemType;
+import com.oms.support.GroupCommit;
 import com.oms.support.SqlStatements;
 import com.oms.support.Times;
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private static final int DELIVERIES_PER_PAGE = 100;
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Redis redis;
   private final String keyPrefix;
   private final Duration locationSyncInterval;
@@ -47,9 +49,10 @@ public final class DeliveryVerticle extends VerticleBase {
   private final DeliveryOptions busOptions;
   private final SqlStatements sql = SqlStatements.load("sql/deliveries.sql");
 
-  public DeliveryVerticle(Pool pool, Redis redis, String keyPrefix, Clock clock, int partnerCapacity,
-                          Duration requestTimeout, Duration locationSyncInterval, double maxDistanceKm) {
+  public DeliveryVerticle(Pool pool, GroupCommit.Writes writes, Redis redis, String keyPrefix, Clock clock,
+                          int partnerCapacity, Duration requestTimeout, Duration locationSyncInterval, double maxDistanceKm) {
     this.pool = pool;
+    this.writes = writes;
     this.maxDistanceKm = maxDistanceKm;
     this.redis = redis;
     this.keyPrefix = keyPrefix;
@@ -88,7 +91,7 @@ public final class DeliveryVerticle extends VerticleBase {
     Tuple first = Tuple.tuple().addValue(orderId).addValue(request.storeLat()).addValue(request.storeLon())
       .addValue(Times.now(clock)).addValue(request.storeId()).addValue(new JsonObject(request.dropoff()).copy())
       .addValue(expected).addValue(maxDistanceKm);
-    return pool.preparedQuery(sql.get("assign")).execute(first)
+    return writes.execute(sql.get("assign"), first)
       .compose(taken -> taken.size() > 0 ? Future.succeededFuture(outcome(taken)) : assignLocked(request, orderId, expected))
       .recover(failure -> hasSqlState(failure, "23505")
         ? assignLocked(request, orderId, expected) // the order has a delivery already
@@ -133,7 +136,7 @@ public final class DeliveryVerticle extends VerticleBase {
     JsonObject body = message.body();
     Tuple params = Tuple.of(UUID.fromString(body.getString("orderId")), body.getString("partnerId"), Times.now(clock),
       body.getString("outcome"));
-    return pool.preparedQuery(sql.get("release")).execute(params)
+    return writes.execute(sql.get("release"), params)
       .map(rows -> new JsonObject().put("released", rows.size() > 0));
   }
 
@@ -171,16 +174,16 @@ public final class DeliveryVerticle extends VerticleBase {
     double lon = body.getDouble("lon");
     String at = Times.now(clock).toInstant().toString();
     String key = keyPrefix + ":delivery:v1:partner:" + partnerId;
-    List<Request> writes = List.of(
+    List<Request> redisWrites = List.of(
       Request.cmd(Command.HSET).arg(key + ":location").arg("lat").arg(lat).arg("lon").arg(lon).arg("at").arg(at),
       Request.cmd(Command.SET).arg(key + ":synced").arg("1").arg("NX").arg("PX").arg(locationSyncInterval.toMillis()));
     return findPartner(partnerId).compose(partner -> partner == null
         ? Future.failedFuture(Problem.notFound("no partner '" + partnerId + "'"))
-        : redis.batch(writes))
+        : redis.batch(redisWrites))
       .compose(replies -> {
         boolean syncNow = replies.get(1) != null;
         Future<?> synced = syncNow
-          ? pool.preparedQuery(sql.get("sync-partner-location")).execute(Tuple.of(partnerId, lat, lon, Times.now(clock)))
+          ? writes.execute(sql.get("sync-partner-location"), Tuple.of(partnerId, lat, lon, Times.now(clock)))
           : Future.succeededFuture();
         return synced.compose(v -> pool.preparedQuery(sql.get("active-orders-of-partner")).execute(Tuple.of(partnerId)));
       })
@@ -204,7 +207,7 @@ public final class DeliveryVerticle extends VerticleBase {
 
   private Future<JsonObject> cancel(Message<JsonObject> message) {
     UUID orderId = UUID.fromString(message.body().getString("orderId"));
-    return pool.preparedQuery(sql.get("cancel-delivery")).execute(Tuple.of(orderId, Times.now(clock)))
+    return writes.execute(sql.get("cancel-delivery"), Tuple.of(orderId, Times.now(clock)))
       .map(rows -> new JsonObject().put("orderId", orderId.toString()));
   }
 
@@ -275,7 +278,7 @@ public final class DeliveryVerticle extends VerticleBase {
       return vertx.eventBus().<JsonObject>request(ORDER_DELIVERY_PROGRESS, progress.toJson(), busOptions)
         .compose(orderMoved -> {
           String statement = "PICKED_UP".equals(status) ? "mark-picked-up" : "mark-delivered";
-          return pool.preparedQuery(sql.get(statement)).execute(Tuple.of(orderId, caller.subject(), Times.now(clock)));
+          return writes.execute(sql.get(statement), Tuple.of(orderId, caller.subject(), Times.now(clock)));
         })
         .compose(v -> findDelivery(orderId))
         .map(DeliveryVerticle::deliveryJson);

@@ -2,10 +2,10 @@ package com.oms.inventory;
 
 import com.oms.bus.StockCommand;
 import com.oms.support.Batcher;
+import com.oms.support.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -29,13 +29,13 @@ final class ClaimBatcher {
   private record Claim(StockCommand command, OffsetDateTime expiresAt) {
   }
 
-  private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final String sql;
   private final Supplier<OffsetDateTime> clock;
   private final Batcher<Claim, String> batcher;
 
-  ClaimBatcher(Vertx vertx, Pool pool, String sql, Supplier<OffsetDateTime> clock) {
-    this.pool = pool;
+  ClaimBatcher(Vertx vertx, GroupCommit.Writes writes, String sql, Supplier<OffsetDateTime> clock) {
+    this.writes = writes;
     this.sql = sql;
     this.clock = clock;
     this.batcher = new Batcher<>(vertx, MAX_BATCH, MAX_CONCURRENT_BATCHES, null, this::write);
@@ -66,7 +66,7 @@ final class ClaimBatcher {
     }
     Tuple params = Tuple.tuple().addArrayOfUUID(orders).addArrayOfString(stores).addArrayOfJsonArray(lines)
       .addArrayOfOffsetDateTime(expiries).addOffsetDateTime(clock.get());
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
+    return writes.execute(sql, params).map(rows -> {
       Map<UUID, String> states = new HashMap<>();
       for (Row row : rows) {
         states.put(row.getUUID("order_id"), row.getString("state"));

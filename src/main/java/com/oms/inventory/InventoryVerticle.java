@@ -13,6 +13,7 @@ import com.oms.bus.Shortage;
 import com.oms.bus.StockCommand;
 import com.oms.bus.StockLine;
 import com.oms.inventory.InventoryScripts.Script;
+import com.oms.support.GroupCommit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,6 +52,7 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Redis redis;
   private final Clock clock;
   private final Settings settings;
@@ -61,8 +63,10 @@ public final class InventoryVerticle extends VerticleBase {
   private StockAdmin admin;
   private InventoryScripts scripts;
 
-  public InventoryVerticle(Pool pool, Redis redis, Clock clock, Settings settings, MeterRegistry registry) {
+  public InventoryVerticle(Pool pool, GroupCommit.Writes writes, Redis redis, Clock clock, Settings settings,
+                           MeterRegistry registry) {
     this.pool = pool;
+    this.writes = writes;
     this.redis = redis;
     this.clock = clock;
     this.settings = settings;
@@ -73,7 +77,7 @@ public final class InventoryVerticle extends VerticleBase {
   public Future<?> start() {
     InventoryKeys keys = new InventoryKeys(settings.keyPrefix());
     scripts = new InventoryScripts(redis);
-    ledger = new StockLedger(vertx, pool, clock);
+    ledger = new StockLedger(vertx, pool, writes, clock);
     reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
     projection = new StockProjection(scripts, keys, reconciler);
     admin = new StockAdmin(pool, redis, ledger, projection, reconciler, keys);

@@ -2,6 +2,7 @@ package com.oms.inventory;
 
 import com.oms.bus.StockCommand;
 import com.oms.support.Batcher;
+import com.oms.support.GroupCommit;
 import com.oms.support.SqlStatements;
 import com.oms.support.Times;
 import io.vertx.core.Future;
@@ -27,17 +28,19 @@ import java.util.UUID;
 final class StockLedger {
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Clock clock;
   final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
   private final ClaimBatcher claims;
   private final Batcher<UUID, Void> commits;
 
-  StockLedger(Vertx vertx, Pool pool, Clock clock) {
+  StockLedger(Vertx vertx, Pool pool, GroupCommit.Writes writes, Clock clock) {
     this.pool = pool;
+    this.writes = writes;
     this.clock = clock;
-    this.claims = new ClaimBatcher(vertx, pool, sql.get("claim-holds"), this::now);
-    this.commits = new Batcher<>(vertx, 256, 2, null, orders -> pool.preparedQuery(sql.get("record-commits"))
-      .execute(Tuple.of(orders.toArray(UUID[]::new), now()))
+    this.claims = new ClaimBatcher(vertx, writes, sql.get("claim-holds"), this::now);
+    this.commits = new Batcher<>(vertx, 256, 2, null, orders -> writes.execute(sql.get("record-commits"),
+      Tuple.of(orders.toArray(UUID[]::new), now()))
       .map(rows -> java.util.Collections.nCopies(orders.size(), (Void) null)));
   }
 
@@ -116,7 +119,7 @@ final class StockLedger {
   }
 
   private Future<Void> update(String statement, Tuple params) {
-    return pool.preparedQuery(sql.get(statement)).execute(params).mapEmpty();
+    return writes.execute(sql.get(statement), params).mapEmpty();
   }
 
   static JsonArray linesJson(StockCommand command) {

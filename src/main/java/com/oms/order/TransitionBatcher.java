@@ -1,10 +1,10 @@
 package com.oms.order;
 
 import com.oms.support.Batcher;
+import com.oms.support.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -30,13 +30,13 @@ final class TransitionBatcher {
   record Move(Order order, Transition transition, UUID eventId, JsonObject noticePayload) {
   }
 
-  private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final String sql;
   private final Supplier<OffsetDateTime> clock;
   private final Batcher<Move, Row> batcher;
 
-  TransitionBatcher(Vertx vertx, Pool pool, String sql, Supplier<OffsetDateTime> clock) {
-    this.pool = pool;
+  TransitionBatcher(Vertx vertx, GroupCommit.Writes writes, String sql, Supplier<OffsetDateTime> clock) {
+    this.writes = writes;
     this.sql = sql;
     this.clock = clock;
     this.batcher = new Batcher<>(vertx, MAX_BATCH, MAX_CONCURRENT_BATCHES, move -> move.order().orderId(), this::write);
@@ -83,7 +83,7 @@ final class TransitionBatcher {
       .addArrayOfString(to).addArrayOfString(partners).addArrayOfString(failures).addArrayOfJsonObject(payments)
       .addArrayOfBoolean(compensation).addArrayOfString(reasons).addArrayOfString(actors).addArrayOfUUID(eventIds)
       .addArrayOfString(eventTypes).addArrayOfJsonObject(payloads).addOffsetDateTime(clock.get());
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
+    return writes.execute(sql, params).map(rows -> {
       Map<UUID, Row> moved = new HashMap<>();
       for (Row row : rows) {
         moved.put(row.getUUID("order_id"), row);

@@ -11,6 +11,7 @@ import com.oms.bus.ProblemType;
 import com.oms.payment.PaymentProvider.ProviderResult;
 import com.oms.payment.PaymentProvider.WebhookEvent;
 import com.oms.payment.wallet.Wallets;
+import com.oms.support.GroupCommit;
 import com.oms.support.SqlStatements;
 import com.oms.support.Times;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -56,6 +57,7 @@ public final class PaymentVerticle extends VerticleBase {
   }
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Clock clock;
   private final Map<String, PaymentProvider> providers;
   private final Map<String, PaymentProvider> byWebhook = new HashMap<>();
@@ -64,8 +66,10 @@ public final class PaymentVerticle extends VerticleBase {
   private final SqlStatements sql = SqlStatements.load("sql/payments.sql");
   private Wallets wallets;
 
-  public PaymentVerticle(Pool pool, Clock clock, List<PaymentProvider> providers, Settings settings) {
+  public PaymentVerticle(Pool pool, GroupCommit.Writes writes, Clock clock, List<PaymentProvider> providers,
+                         Settings settings) {
     this.pool = pool;
+    this.writes = writes;
     this.clock = clock;
     this.settings = settings;
     this.providers = new HashMap<>();
@@ -112,7 +116,7 @@ public final class PaymentVerticle extends VerticleBase {
     }
     UUID orderId = UUID.fromString(request.orderId());
     Tuple open = Tuple.of(orderId, request.customerId(), request.method(), request.amount(), request.currency(), now());
-    return pool.preparedQuery(sql.get("open-payment")).execute(open).compose(rows -> {
+    return writes.execute(sql.get("open-payment"), open).compose(rows -> {
       Row row = rows.size() == 0 ? null : rows.iterator().next();
       if (row != null && row.getBoolean("opened")) {
         // a new payment, its first gateway call already counted
@@ -135,7 +139,7 @@ public final class PaymentVerticle extends VerticleBase {
       // waiting for the customer: nothing to call until the webhook (or a status check) says more
       return askGateway(provider, request).compose(result -> settle(provider, orderId, result));
     }
-    return pool.preparedQuery(sql.get("start-attempt")).execute(Tuple.of(orderId, now())).compose(rows -> {
+    return writes.execute(sql.get("start-attempt"), Tuple.of(orderId, now())).compose(rows -> {
       int attempts = rows.size() == 0 ? 1 : rows.iterator().next().getInteger("attempts");
       Future<ProviderResult> result = attempts == 1
         ? guarded(request.method(), () -> provider.charge(request))
@@ -154,7 +158,7 @@ public final class PaymentVerticle extends VerticleBase {
     if ("PENDING".equals(result.status()) || "NONE".equals(result.status())) {
       JsonObject action = result.nextAction() == null ? null : new JsonObject(result.nextAction());
       Future<Row> saved = action == null ? Future.succeededFuture()
-        : pool.preparedQuery(sql.get("set-next-action")).execute(Tuple.of(orderId, action, result.reference(), now()))
+        : writes.execute(sql.get("set-next-action"), Tuple.of(orderId, action, result.reference(), now()))
           .map(PaymentVerticle::firstOrNull);
       return saved.compose(row -> row != null ? Future.succeededFuture(row) : find(orderId)).map(this::fromRow);
     }
@@ -177,7 +181,7 @@ public final class PaymentVerticle extends VerticleBase {
     }
     Tuple params = Tuple.tuple().addUUID(orderId).addString(status).addString(reference).addString(declineCode)
       .addOffsetDateTime(now()).addArrayOfString(from);
-    return pool.preparedQuery(sql.get("settle-payment")).execute(params).map(PaymentVerticle::firstOrNull);
+    return writes.execute(sql.get("settle-payment"), params).map(PaymentVerticle::firstOrNull);
   }
 
   // webhooks ----------------------------------------------------------------------------------------
@@ -210,7 +214,7 @@ public final class PaymentVerticle extends VerticleBase {
     }
     Tuple record = Tuple.of(provider.webhookName(), event.eventId(), orderId, event.type(),
       new JsonObject(io.vertx.core.buffer.Buffer.buffer(raw)), now());
-    return pool.preparedQuery(sql.get("record-event")).execute(record).compose(recorded -> {
+    return writes.execute(sql.get("record-event"), record).compose(recorded -> {
       if (recorded.size() == 0) {
         return Future.succeededFuture(new JsonObject().put("received", true).put("duplicate", true));
       }
@@ -256,7 +260,7 @@ public final class PaymentVerticle extends VerticleBase {
    */
   private Future<JsonObject> voidThenRefundIfCharged(PaymentProvider provider, Row row) {
     UUID orderId = row.getUUID("order_id");
-    return pool.preparedQuery(sql.get("void-payment")).execute(Tuple.of(orderId, now()))
+    return writes.execute(sql.get("void-payment"), Tuple.of(orderId, now()))
       .compose(v -> find(orderId))
       .compose(current -> switch (current.getString("status")) {
         case "FAILED" -> refundIfCharged(provider, current);
@@ -278,24 +282,23 @@ public final class PaymentVerticle extends VerticleBase {
   private Future<JsonObject> refundOnce(PaymentProvider provider, Row payment, String chargeReference) {
     UUID orderId = payment.getUUID("order_id");
     Tuple open = Tuple.of(orderId, payment.getLong("amount"), payment.getString("currency"), now());
-    return pool.preparedQuery(sql.get("open-refund")).execute(open)
+    return writes.execute(sql.get("open-refund"), open)
       .compose(v -> findRefund(orderId))
       .compose(refund -> {
         if ("SUCCEEDED".equals(refund.getString("status"))) {
           return markRefunded(orderId, chargeReference, refund.getString("reference"));
         }
-        return pool.preparedQuery(sql.get("refund-attempt")).execute(Tuple.of(orderId, now()))
+        return writes.execute(sql.get("refund-attempt"), Tuple.of(orderId, now()))
           .compose(v -> guarded(payment.getString("method"), () -> provider.refund(chargeOf(payment), chargeReference)))
-          .compose(done -> pool.preparedQuery(sql.get("refund-succeeded")).execute(Tuple.of(orderId, done.reference(), now()))
+          .compose(done -> writes.execute(sql.get("refund-succeeded"), Tuple.of(orderId, done.reference(), now()))
             .compose(v -> markRefunded(orderId, chargeReference, done.reference())))
-          .recover(failure -> pool.preparedQuery(sql.get("refund-failed"))
-            .execute(Tuple.of(orderId, String.valueOf(failure.getMessage()), now()))
+          .recover(failure -> writes.execute(sql.get("refund-failed"), Tuple.of(orderId, String.valueOf(failure.getMessage()), now()))
             .compose(v -> Future.failedFuture(failure)));
       });
   }
 
   private Future<JsonObject> markRefunded(UUID orderId, String chargeReference, String refundReference) {
-    return pool.preparedQuery(sql.get("mark-refunded")).execute(Tuple.of(orderId, chargeReference, refundReference, now()))
+    return writes.execute(sql.get("mark-refunded"), Tuple.of(orderId, chargeReference, refundReference, now()))
       .compose(v -> find(orderId)).map(this::fromRow);
   }
 

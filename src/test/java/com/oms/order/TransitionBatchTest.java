@@ -25,7 +25,7 @@ class TransitionBatchTest extends IntegrationTest {
     OrderStore store = onEventLoop(vertx);
     List<Order> created = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      created.add(store.insert(newOrder()).await());
+      created.add(store.insert(newOrder(), Integer.MAX_VALUE).await().order());
     }
     OrderStore writer = store;
     List<Future<Order>> moves = new ArrayList<>();
@@ -71,7 +71,7 @@ class TransitionBatchTest extends IntegrationTest {
 
   private OrderStore onEventLoop(Vertx vertx) {
     io.vertx.core.Promise<OrderStore> made = io.vertx.core.Promise.promise();
-    vertx.runOnContext(v -> made.complete(new OrderStore(vertx, app.app.pool(), app.clock)));
+    vertx.runOnContext(v -> made.complete(new OrderStore(vertx, app.app.pool(), app.app.writes(), app.clock)));
     return made.future().await();
   }
 
