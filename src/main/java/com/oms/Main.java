@@ -35,6 +35,7 @@ public final class Main {
     Vertx vertx;
     // on the main thread, before any event loop exists: the configuration decides how Vert.x starts
     JsonObject raw = readConfiguration(args);
+    options.setEventLoopPoolSize(OmsConfig.eventLoops(raw));
     OmsConfig.Cluster cluster = OmsConfig.fromJson(raw).cluster();
     if (cluster.enabled()) {
       vertx = com.oms.cluster.Clustering.start(cluster, options, new MicrometerMetricsFactory(registry)).await();

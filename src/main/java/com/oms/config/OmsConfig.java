@@ -47,7 +47,12 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                      RateLimit rateLimit) {
   }
 
-  public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout) {
+  /**
+   * {@code groupCommitStatements}: write statements committed together at most; {@code groupCommitsInFlight}:
+   * groups written at once (0: no grouping, each write its own commit).
+   */
+  public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, int groupCommitStatements,
+                         int groupCommitsInFlight) {
     public boolean embedded() {
       return url == null || url.isBlank();
     }
@@ -130,7 +135,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
           section(http, "tls").getString("keyPath", ""), section(http, "tls").getBoolean("selfSigned", false)),
         rateLimit(section(http, "rateLimit"))),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
-        duration(pg, "connectTimeout", "PT5S")),
+        duration(pg, "connectTimeout", "PT5S"), pg.getInteger("groupCommitStatements", 64),
+        pg.getInteger("groupCommitsInFlight", 1)),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
         redis.getInteger("maxWaitingHandlers", 4096)),
       new Auth(auth.getString("jwtSecret"), auth.getString("issuer", "oms"), duration(auth, "tokenTtl", "PT12H")),
@@ -194,8 +200,14 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     return Duration.parse(String.valueOf(value));
   }
 
-  /** Thread count of one event loop group, the default number of instances of a scalable verticle. */
-  public static int defaultInstances(int configured) {
+  /** Event-loop threads: {@code vertx.eventLoops}, or Vert.x's default of two per core. */
+  public static int eventLoops(JsonObject raw) {
+    int configured = section(raw, "vertx").getInteger("eventLoops", 0);
     return configured > 0 ? configured : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Instances of a verticle deployed once per event loop unless {@code configured} says otherwise. */
+  public int instances(int configured) {
+    return configured > 0 ? configured : eventLoops(raw);
   }
 }
