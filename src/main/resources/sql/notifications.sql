@@ -14,11 +14,17 @@ UPDATE outbox o SET dispatched_at = $2
   FROM batch WHERE o.event_id = batch.event_id
 RETURNING o.event_id, o.order_id, o.event_type, o.payload
 
--- name: insert-notification
+-- name: insert-notifications
+-- The notifications of a batch of outbox events, one per event and channel, in one statement (the arrays
+-- run in parallel). One sent at once is written leased to its sender ($7 attempts = 1, $8 the lease end);
+-- one left to its channel's pass is due now (attempts 0). An event relayed again writes nothing.
 INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
                            next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', 0, $7, $7)
+SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, 'PENDING', n.attempts, n.next_attempt_at, $9
+  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
+       AS n (id, event_id, order_id, event_type, channel, recipient, attempts, next_attempt_at)
 ON CONFLICT (event_id, channel) DO NOTHING
+RETURNING id
 
 -- name: claim-due
 -- Leases due notifications to this sender: their next attempt moves to the lease end, so no other

@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -53,6 +55,10 @@ public final class NotificationVerticle extends VerticleBase {
   private final Templates templates = new Templates();
   private final SqlStatements sql = SqlStatements.load("sql/notifications.sql");
   private final Set<String> busy = new HashSet<>();
+  /** First attempts in flight, per channel. */
+  private final Map<String, Integer> sending = new HashMap<>();
+  /** Notifications sent on their first attempt and not recorded yet. */
+  private final List<UUID> sent = new ArrayList<>();
 
   public NotificationVerticle(Pool pool, Clock clock, List<Channel> channels, Settings settings) {
     this.pool = pool;
@@ -71,16 +77,24 @@ public final class NotificationVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Records what was sent before going; anything still unrecorded is sent again once its lease ends. */
+  @Override
+  public Future<?> stop() {
+    return recordSent().recover(failure -> Future.succeededFuture());
+  }
+
   /**
-   * One pass: outbox events into notifications, then each channel's due notifications out. A pass that
-   * finds a full batch goes on with the next one at once, so a backlog drains at the speed the database
-   * and the providers allow, not one batch per interval.
+   * One pass: outbox events into notifications, sent at once; then each channel's notifications that fell
+   * due again (retries, and any whose sender died before recording them); then what was sent since the last
+   * pass is recorded. A pass that finds a full batch goes on with the next one at once, so a backlog drains
+   * at the speed the database and the providers allow, not one batch per interval.
    */
   void relayOnce() {
     exclusively("outbox", () -> whileFull(this::dispatchOutbox));
     for (Channel channel : channels) {
       exclusively(channel.name(), () -> whileFull(() -> sendDue(channel)));
     }
+    exclusively("sent", this::recordSent);
   }
 
   /** Runs {@code batch} again for as long as it handled a full batch. */
@@ -98,25 +112,51 @@ public final class NotificationVerticle extends VerticleBase {
       .onComplete(ar -> busy.remove(name));
   }
 
-  /** Answers how many outbox events it dispatched. */
+  /** One notification on its way: what its send needs. */
+  private record Notice(UUID id, UUID eventId, UUID orderId, String eventType, Channel channel, String recipient,
+                        int attempts, JsonObject payload) {
+  }
+
+  /**
+   * Turns a batch of outbox events into notifications, in the transaction that marks the events
+   * dispatched, and sends them right after it commits: each is written already leased to this sender with
+   * its first attempt counted, so the send needs no claim of its own, and a sender that dies before
+   * recording the outcome lets the lease run out and {@link #sendDue} sends it again (same deduplication
+   * key). A channel with a full batch of sends in flight gets its new notifications due instead, to be
+   * sent by its own pass: a slow provider backs up only itself. Answers how many events it dispatched.
+   */
   private Future<Integer> dispatchOutbox() {
-    return pool.withTransaction(conn -> {
-      OffsetDateTime now = Times.now(clock);
-      return conn.preparedQuery(sql.get("claim-outbox")).execute(Tuple.of(settings.batchSize(), now)).compose(rows -> {
-        List<Tuple> notifications = new ArrayList<>();
-        for (Row row : rows) {
-          JsonObject payload = (JsonObject) row.getJson("payload");
+    OffsetDateTime now = Times.now(clock);
+    List<Notice> sendNow = new ArrayList<>();
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.get("claim-outbox"))
+      .execute(Tuple.of(settings.batchSize(), now)).compose(events -> {
+        sendNow.clear(); // a retried transaction starts over
+        List<Notice> notices = new ArrayList<>();
+        Map<String, Integer> starting = new HashMap<>();
+        for (Row event : events) {
+          JsonObject payload = (JsonObject) event.getJson("payload");
           for (Channel channel : wanted(payload)) {
             String recipient = channel.recipient(payload);
-            if (recipient != null) {
-              notifications.add(Tuple.of(UUID.randomUUID(), row.getUUID("event_id"), row.getUUID("order_id"),
-                row.getString("event_type"), channel.name(), recipient, now));
+            if (recipient == null) {
+              continue;
+            }
+            int started = starting.merge(channel.name(), 1, Integer::sum);
+            boolean atOnce = sending.getOrDefault(channel.name(), 0) + started <= settings.batchSize();
+            Notice notice = new Notice(UUID.randomUUID(), event.getUUID("event_id"), event.getUUID("order_id"),
+              event.getString("event_type"), channel, recipient, atOnce ? 1 : 0, payload);
+            notices.add(notice);
+            if (atOnce) {
+              sendNow.add(notice);
             }
           }
         }
-        return insertAll(conn, notifications).map(rows.size());
-      });
-    });
+        return insertAll(conn, notices, now).map(inserted -> {
+          // a replayed event's notifications exist already (and were sent): only the new ones go out
+          sendNow.removeIf(notice -> !inserted.contains(notice.id()));
+          return events.size();
+        });
+      }))
+      .onSuccess(dispatched -> sendNow.forEach(this::sendFirst));
   }
 
   /** The channels the customer chose on the order, or the configured defaults. */
@@ -127,40 +167,95 @@ public final class NotificationVerticle extends VerticleBase {
     return channels.stream().filter(channel -> names.contains(channel.name())).toList();
   }
 
-  private Future<Void> insertAll(SqlConnection conn, List<Tuple> notifications) {
-    if (notifications.isEmpty()) {
+  /** Writes the notifications in one statement; answers the ids it wrote (an event relayed again writes none). */
+  private Future<Set<UUID>> insertAll(SqlConnection conn, List<Notice> notices, OffsetDateTime now) {
+    if (notices.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    int size = notices.size();
+    UUID[] ids = new UUID[size];
+    UUID[] events = new UUID[size];
+    UUID[] orders = new UUID[size];
+    String[] types = new String[size];
+    String[] channelNames = new String[size];
+    String[] recipients = new String[size];
+    Integer[] attempts = new Integer[size];
+    OffsetDateTime[] nextAttempts = new OffsetDateTime[size];
+    OffsetDateTime leaseEnd = now.plus(SEND_LEASE);
+    for (int i = 0; i < size; i++) {
+      Notice notice = notices.get(i);
+      ids[i] = notice.id();
+      events[i] = notice.eventId();
+      orders[i] = notice.orderId();
+      types[i] = notice.eventType();
+      channelNames[i] = notice.channel().name();
+      recipients[i] = notice.recipient();
+      attempts[i] = notice.attempts();
+      nextAttempts[i] = notice.attempts() > 0 ? leaseEnd : now;
+    }
+    Tuple params = Tuple.tuple().addArrayOfUUID(ids).addArrayOfUUID(events).addArrayOfUUID(orders)
+      .addArrayOfString(types).addArrayOfString(channelNames).addArrayOfString(recipients).addArrayOfInteger(attempts)
+      .addArrayOfOffsetDateTime(nextAttempts).addOffsetDateTime(now);
+    return conn.preparedQuery(sql.get("insert-notifications")).execute(params).map(rows -> {
+      Set<UUID> inserted = new HashSet<>();
+      rows.forEach(row -> inserted.add(row.getUUID("id")));
+      return inserted;
+    });
+  }
+
+  /** The first attempt of a notification just written; its outcome is recorded with the pass's others. */
+  private void sendFirst(Notice notice) {
+    String name = notice.channel().name();
+    sending.merge(name, 1, Integer::sum);
+    send(notice)
+      .onSuccess(sentId -> {
+        if (sentId != null) {
+          sent.add(sentId);
+        }
+      })
+      .onComplete(ar -> sending.merge(name, -1, Integer::sum));
+  }
+
+  /** Records the notifications sent since the last pass, in one statement. */
+  private Future<Void> recordSent() {
+    if (sent.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(sql.get("insert-notification")).executeBatch(notifications).mapEmpty();
+    UUID[] ids = sent.toArray(UUID[]::new);
+    sent.clear();
+    return pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(ids, Times.now(clock))).<Void>mapEmpty()
+      .onFailure(failure -> java.util.Collections.addAll(sent, ids)); // the next pass tries again
   }
 
   /**
-   * Sends a channel's due notifications, and records those sent in one statement at the end of the pass;
-   * answers how many it claimed.
+   * Sends a channel's due notifications (retries, and notifications whose lease ran out), and records those
+   * sent in one statement at the end of the pass; answers how many it claimed.
    */
   private Future<Integer> sendDue(Channel channel) {
     OffsetDateTime now = Times.now(clock);
     Tuple params = Tuple.of(now, settings.batchSize(), now.plus(SEND_LEASE), channel.name());
     return pool.preparedQuery(sql.get("claim-due")).execute(params).compose(rows -> {
       List<Future<UUID>> sends = new ArrayList<>();
-      rows.forEach(row -> sends.add(send(channel, row)));
+      rows.forEach(row -> sends.add(send(new Notice(row.getUUID("id"), row.getUUID("event_id"), row.getUUID("order_id"),
+        row.getString("event_type"), channel, row.getString("recipient"), row.getInteger("attempts"),
+        (JsonObject) row.getJson("payload")))));
       return Future.join(sends).transform(done -> {
-        List<UUID> sent = sends.stream().filter(Future::succeeded).map(Future::result).filter(Objects::nonNull).toList();
-        return sent.isEmpty() ? Future.succeededFuture(rows.size())
-          : pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(sent.toArray(UUID[]::new), Times.now(clock)))
+        List<UUID> sentIds = sends.stream().filter(Future::succeeded).map(Future::result).filter(Objects::nonNull).toList();
+        return sentIds.isEmpty() ? Future.succeededFuture(rows.size())
+          : pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(sentIds.toArray(UUID[]::new), Times.now(clock)))
             .map(rows.size());
       });
     });
   }
 
   /** Answers the notification's id once the provider took it, or null when it failed (and is rescheduled). */
-  private Future<UUID> send(Channel channel, Row row) {
-    UUID id = row.getUUID("id");
-    JsonObject payload = (JsonObject) row.getJson("payload");
-    RenderedMessage message = templates.render(channel.name(), row.getString("event_type"), payload);
-    String deduplicationKey = row.getUUID("event_id") + "." + channel.name().toLowerCase();
-    int attempts = row.getInteger("attempts");
-    return channel.send(row.getString("recipient"), message, deduplicationKey).map(v -> id)
+  private Future<UUID> send(Notice notice) {
+    Channel channel = notice.channel();
+    RenderedMessage message = templates.render(channel.name(), notice.eventType(), notice.payload());
+    String deduplicationKey = notice.eventId() + "." + channel.name().toLowerCase();
+    int attempts = notice.attempts();
+    UUID id = notice.id();
+    return channel.send(notice.recipient(), message, deduplicationKey).map(v -> id)
       .recover(failure -> {
         String error = String.valueOf(failure.getMessage());
         if (retries.exhausted(attempts)) {
