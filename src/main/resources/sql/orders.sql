@@ -2,17 +2,23 @@
 -- row and, when the transition tells the customer something, its outbox row commit together.
 
 -- name: insert-order
-WITH placed AS (
+-- Records a new order unless its customer already has $15 orders waiting for payment (the cap on unpaid
+-- orders, checked in the same statement). Always answers one row: the customer's unpaid orders before
+-- this one, and the order's id, or null when the cap refused it. The caller has the rest of the row.
+WITH unpaid AS (
+    SELECT count(*) AS orders FROM orders WHERE customer_id = $2 AND status IN ('CREATED', 'PAYMENT_PENDING')
+), placed AS (
     INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items,
                         payment, payment_instrument, delivery, contact, idempotency_key, request_hash,
                         created_at, updated_at)
-    VALUES ($1, $2, $3, 'CREATED', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
-    RETURNING *
+    SELECT $1, $2, $3, 'CREATED', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13
+      FROM unpaid WHERE unpaid.orders < $15
+    RETURNING order_id
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
     SELECT order_id, 1, NULL, 'CREATED', 'placed', $14, $13 FROM placed
 )
-SELECT * FROM placed
+SELECT (SELECT order_id FROM placed) AS order_id, orders AS unpaid FROM unpaid
 
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1
@@ -59,9 +65,11 @@ SELECT * FROM orders
  LIMIT $4
 
 -- name: stalled
--- Orders whose next step is the service's to take and that have not moved for a while.
+-- Orders whose next step is the service's to take and that have not moved for a while. The literal list
+-- is the partial index's own predicate, so a plan made once for any $1 (generic plans) can use it.
 SELECT order_id FROM orders
  WHERE status = ANY ($1) AND updated_at < $2
+   AND status IN ('CREATED', 'PAYMENT_PENDING', 'PAYMENT_SUCCESS', 'INVENTORY_RESERVED')
  ORDER BY updated_at
  LIMIT $3
 
@@ -79,11 +87,12 @@ UPDATE orders SET compensation_pending = false, payment = COALESCE($3, payment)
 -- name: expire-due
 -- Cancels a batch of orders older than the cut-off in one statement. SKIP LOCKED lets several
 -- instances scan at once without waiting on each other; compensation happens afterwards, outside.
--- $1 statuses that may be cancelled, $2 cut-off, $3 batch size, $4 now, $5 reason, $6 actor
+-- $1 statuses that may be cancelled, $2 cut-off, $3 batch size, $4 now, $5 reason, $6 actor. The
+-- literal NOT IN is the in-flight index's predicate, for plans made once for any $1 (generic plans).
 WITH due AS (
     SELECT order_id, status AS previous
       FROM orders
-     WHERE status = ANY ($1) AND created_at < $2
+     WHERE status = ANY ($1) AND created_at < $2 AND status NOT IN ('DELIVERED', 'CANCELLED', 'FAILED')
      ORDER BY created_at
      LIMIT $3
        FOR UPDATE SKIP LOCKED
@@ -118,7 +127,11 @@ ON CONFLICT (order_id, step) DO UPDATE
 SELECT step, outcome, attempts, done_at FROM compensation_steps WHERE order_id = $1 ORDER BY done_at, step
 
 -- name: count-by-status
-SELECT status, count(*) AS orders FROM orders GROUP BY status
+-- Orders in flight by status, for the status gauge: read through the in-flight index, so the cost follows
+-- the orders in flight, not every order ever placed (finished ones are counted by the transition counters).
+SELECT status, count(*) AS orders FROM orders
+ WHERE status NOT IN ('DELIVERED', 'CANCELLED', 'FAILED')
+ GROUP BY status
 
 -- name: transition-batch
 -- Moves orders to their next status, many in one statement and one commit (application-level group
@@ -127,7 +140,8 @@ SELECT status, count(*) AS orders FROM orders GROUP BY status
 -- statement. One array element per order: $1 order, $2 expected version, $3 from, $4 to,
 -- $5 partner, $6 failure reason, $7 payment summary, $8 compensation pending, $9 reason, $10 actor,
 -- $11 outbox event id, $12 outbox event type, $13 outbox payload; $14 the time. An order whose version
--- or status moved meanwhile is not updated and not returned. At most one element per order.
+-- or status moved meanwhile is not updated and not returned. At most one element per order. Answers the
+-- columns that can have changed since the caller read the order (the others never change after placement).
 WITH raw AS (
     SELECT *
       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
@@ -150,8 +164,10 @@ WITH raw AS (
            compensation_pending = i.new_compensation_pending
       FROM input i
      WHERE o.order_id = i.order_id AND o.version = i.expected_version AND o.status = i.from_status
-    RETURNING o.*, i.from_status AS moved_from, i.reason AS moved_reason, i.actor AS moved_actor,
-              i.event_id AS moved_event_id, i.event_type AS moved_event_type, i.payload AS moved_payload
+    RETURNING o.order_id, o.status, o.version, o.payment, o.delivery, o.partner_id, o.failure_reason,
+              o.compensation_pending, o.updated_at, i.from_status AS moved_from, i.reason AS moved_reason,
+              i.actor AS moved_actor, i.event_id AS moved_event_id, i.event_type AS moved_event_type,
+              i.payload AS moved_payload
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
     SELECT order_id, version, moved_from, status, moved_reason, moved_actor, $14 FROM moved
@@ -159,8 +175,5 @@ WITH raw AS (
     INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
     SELECT moved_event_id, order_id, moved_event_type, moved_payload, $14 FROM moved WHERE moved_event_type IS NOT NULL
 )
-SELECT * FROM moved
-
--- name: count-unpaid
--- The customer's orders still waiting for payment: the cap on unpaid orders.
-SELECT count(*) AS unpaid FROM orders WHERE customer_id = $1 AND status IN ('CREATED', 'PAYMENT_PENDING')
+SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
+  FROM moved

@@ -40,6 +40,17 @@ public record Order(UUID orderId, String customerId, String storeId, OrderStatus
       row.getOffsetDateTime("updated_at"));
   }
 
+  /**
+   * The order after a transition, from the order as read and the columns the transition answers: those
+   * that can change after placement (the rest never do).
+   */
+  Order after(Row moved) {
+    return new Order(orderId, customerId, storeId, OrderStatus.valueOf(moved.getString("status")),
+      moved.getInteger("version"), currency, totalAmount, items, (JsonObject) moved.getJson("payment"), paymentInstrument,
+      (JsonObject) moved.getJson("delivery"), contact, moved.getString("partner_id"), moved.getString("failure_reason"),
+      moved.getBoolean("compensation_pending"), requestHash, createdAt, moved.getOffsetDateTime("updated_at"));
+  }
+
   public String id() {
     return orderId.toString();
   }

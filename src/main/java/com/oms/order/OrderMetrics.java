@@ -25,10 +25,13 @@ final class OrderMetrics {
         .description("Order transitions committed, by target status")
         .tag("to", status.name())
         .register(registry));
+      if (status.isTerminal()) {
+        continue;
+      }
       AtomicLong count = new AtomicLong();
       byStatus.put(status, count);
       Gauge.builder("oms.orders", count, AtomicLong::get)
-        .description("Orders in each status, as last counted in Postgres")
+        .description("Orders in flight in each status, as last counted in Postgres (finished ones: oms.order.transitions)")
         .tag("status", status.name())
         .register(registry);
     }

@@ -26,7 +26,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Placing an order: price it, record it (CREATED), hold its stock, record the hold (PAYMENT_PENDING).
+ * Placing an order: price it, record it (CREATED) unless its customer has too many unpaid orders, hold its
+ * stock, record the hold (PAYMENT_PENDING).
  * Only then does the client hear 201. Each step is its own short statement; no connection is held while
  * Redis or another verticle works.
  */
@@ -87,11 +88,7 @@ final class OrderPlacement {
           draft.paymentMethod() + " payments are not available; use one of " + methods)
           .with("methods", new JsonArray(List.copyOf(methods))));
       }
-      return metrics.timed("count-unpaid", store.unpaidOrders(caller.subject())).compose(unpaid -> unpaid >= maxUnpaid
-        ? Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + unpaid
-            + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
-          .with("maxUnpaid", maxUnpaid))
-        : placeNew(caller, draft));
+      return placeNew(caller, draft);
     });
   }
 
@@ -120,7 +117,12 @@ final class OrderPlacement {
             return Future.failedFuture(new Problem(ProblemType.PICKUP_UNAVAILABLE, refusal));
           }
         }
-        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote)));
+        // the cap on unpaid orders is checked by the insert itself
+        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote), maxUnpaid)).compose(inserted ->
+          inserted.order() != null ? Future.succeededFuture(inserted.order())
+            : Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + inserted.unpaid()
+                + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
+              .with("maxUnpaid", maxUnpaid)));
       })
       .compose(this::holdStock)
       .onSuccess(order -> saga.advance(order).onFailure(failure ->

@@ -380,7 +380,7 @@ final class OrderSaga {
     metrics.transitioned(after.status());
     OrderStatusChanged changed = new OrderStatusChanged(after.id(), after.customerId(), after.version(),
       before.status().name(), after.status().name(), transition.reason(), transition.actor(),
-      Times.iso(after.updatedAt()));
+      Times.iso(after.updatedAt()), after.partnerId());
     vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, changed.toJson());
   }
 

@@ -1,5 +1,6 @@
 package com.oms.order;
 
+import com.oms.support.GroupCommit;
 import com.oms.support.SqlStatements;
 import com.oms.support.Times;
 import io.vertx.core.Future;
@@ -22,15 +23,17 @@ import java.util.UUID;
 final class OrderStore {
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Clock clock;
   private final SqlStatements sql = SqlStatements.load("sql/orders.sql");
   private final TransitionBatcher transitions;
 
   /** Created on the event loop of the verticle that uses it: transitions are batched there. */
-  OrderStore(io.vertx.core.Vertx vertx, Pool pool, Clock clock) {
+  OrderStore(io.vertx.core.Vertx vertx, Pool pool, GroupCommit.Writes writes, Clock clock) {
     this.pool = pool;
+    this.writes = writes;
     this.clock = clock;
-    this.transitions = new TransitionBatcher(vertx, pool, sql.get("transition-batch"), this::now);
+    this.transitions = new TransitionBatcher(vertx, writes, sql.get("transition-batch"), this::now);
   }
 
   /** Thrown when the order moved between our read and our write (another step or instance won). */
@@ -48,7 +51,13 @@ final class OrderStore {
   record Page(List<Order> orders, Order last) {
   }
 
-  Future<Order> insert(NewOrder order) {
+  /** What an insert answers: the order recorded, or null when the customer's unpaid orders ({@code unpaid}) are at the cap. */
+  record Inserted(Order order, long unpaid) {
+  }
+
+  /** Records a new order (CREATED) unless its customer has {@code maxUnpaid} orders waiting for payment. */
+  Future<Inserted> insert(NewOrder order, int maxUnpaid) {
+    OffsetDateTime at = now();
     Tuple params = Tuple.tuple()
       .addUUID(order.orderId())
       .addString(order.customerId())
@@ -62,9 +71,16 @@ final class OrderStore {
       .addValue(order.contact())
       .addString(order.idempotencyKey())
       .addString(order.requestHash())
-      .addOffsetDateTime(now())
-      .addString(order.actor());
-    return pool.preparedQuery(sql.get("insert-order")).execute(params).map(OrderStore::single);
+      .addOffsetDateTime(at)
+      .addString(order.actor())
+      .addInteger(maxUnpaid);
+    return writes.execute(sql.get("insert-order"), params).map(rows -> {
+      Row row = rows.iterator().next();
+      Order inserted = row.getUUID("order_id") == null ? null : new Order(order.orderId(), order.customerId(),
+        order.storeId(), OrderStatus.CREATED, 1, order.currency(), order.totalAmount(), order.items(), order.payment(),
+        order.paymentInstrument(), order.delivery(), order.contact(), null, null, false, order.requestHash(), at, at);
+      return new Inserted(inserted, row.getLong("unpaid"));
+    });
   }
 
   Future<Order> find(UUID orderId) {
@@ -73,7 +89,7 @@ final class OrderStore {
 
   /** Changes the delivery details (a rescheduled pickup) if the order is still at the version read. */
   Future<Order> updateDelivery(Order order, JsonObject delivery) {
-    return pool.preparedQuery(sql.get("update-delivery")).execute(Tuple.of(order.orderId(), order.version(), delivery))
+    return writes.execute(sql.get("update-delivery"), Tuple.of(order.orderId(), order.version(), delivery))
       .map(rows -> {
         if (rows.size() == 0) {
           throw new StaleOrderException(order.orderId());
@@ -92,13 +108,12 @@ final class OrderStore {
       .put("contact", order.contact())
       .put("total", new JsonObject().put("amount", order.totalAmount()).put("currency", order.currency()))
       .mergeIn(details);
-    return pool.preparedQuery(sql.get("insert-notice"))
-      .execute(Tuple.of(eventId, order.orderId(), eventType, payload, now()))
+    return writes.execute(sql.get("insert-notice"), Tuple.of(eventId, order.orderId(), eventType, payload, now()))
       .map(rows -> rows.size() > 0);
   }
 
   Future<Void> recordStep(Order order, String step, String outcome) {
-    return pool.preparedQuery(sql.get("record-step")).execute(Tuple.of(order.orderId(), step, outcome, now())).mapEmpty();
+    return writes.execute(sql.get("record-step"), Tuple.of(order.orderId(), step, outcome, now())).mapEmpty();
   }
 
   Future<JsonArray> steps(UUID orderId) {
@@ -119,13 +134,8 @@ final class OrderStore {
 
   /** Shows the payment's progress (a next action for the customer) without moving the order. */
   Future<Void> updatePayment(Order order, JsonObject payment) {
-    return pool.preparedQuery(sql.get("update-payment")).execute(Tuple.of(order.orderId(), order.status().name(), payment))
+    return writes.execute(sql.get("update-payment"), Tuple.of(order.orderId(), order.status().name(), payment))
       .mapEmpty();
-  }
-
-  Future<Long> unpaidOrders(String customerId) {
-    return pool.preparedQuery(sql.get("count-unpaid")).execute(Tuple.of(customerId))
-      .map(rows -> rows.iterator().next().getLong("unpaid"));
   }
 
   /**
@@ -139,7 +149,7 @@ final class OrderStore {
       if (row == null) {
         throw new StaleOrderException(order.orderId());
       }
-      return Order.fromRow(row);
+      return order.after(row);
     });
   }
 
@@ -197,8 +207,7 @@ final class OrderStore {
   }
 
   Future<Void> compensationDone(Order order, JsonObject paymentAfter) {
-    return pool.preparedQuery(sql.get("compensation-done"))
-      .execute(Tuple.of(order.orderId(), order.version(), paymentAfter))
+    return writes.execute(sql.get("compensation-done"), Tuple.of(order.orderId(), order.version(), paymentAfter))
       .mapEmpty();
   }
 

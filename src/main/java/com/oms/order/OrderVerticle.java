@@ -8,6 +8,7 @@ import com.oms.bus.Caller;
 import com.oms.bus.DeliveryProgress;
 import com.oms.bus.Problem;
 import com.oms.config.OmsConfig;
+import com.oms.support.GroupCommit;
 import com.oms.support.IdempotencyKeys;
 import com.oms.order.OrderStore.Expired;
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ public final class OrderVerticle extends VerticleBase {
   private static final int COMPENSATIONS_IN_FLIGHT = 16;
 
   private final Pool pool;
+  private final GroupCommit.Writes writes;
   private final Clock clock;
   private final OrderMetrics metrics;
   private final Duration requestTimeout;
@@ -54,10 +56,11 @@ public final class OrderVerticle extends VerticleBase {
 
   private final OmsConfig.Delivery delivery;
 
-  private OrderVerticle(Pool pool, Clock clock, OrderMetrics metrics, Duration requestTimeout,
+  private OrderVerticle(Pool pool, GroupCommit.Writes writes, Clock clock, OrderMetrics metrics, Duration requestTimeout,
                         OmsConfig.Order settings, OmsConfig.Delivery delivery) {
     this.delivery = delivery;
     this.pool = pool;
+    this.writes = writes;
     this.clock = clock;
     this.metrics = metrics;
     this.requestTimeout = requestTimeout;
@@ -70,16 +73,16 @@ public final class OrderVerticle extends VerticleBase {
   }
 
   /** Instances of the verticle sharing one set of meters. */
-  public static java.util.function.Supplier<OrderVerticle> instances(Pool pool, Clock clock,
+  public static java.util.function.Supplier<OrderVerticle> instances(Pool pool, GroupCommit.Writes writes, Clock clock,
       io.micrometer.core.instrument.MeterRegistry registry, Duration requestTimeout, OmsConfig.Order settings,
       OmsConfig.Delivery delivery) {
     OrderMetrics metrics = new OrderMetrics(registry);
-    return () -> new OrderVerticle(pool, clock, metrics, requestTimeout, settings, delivery);
+    return () -> new OrderVerticle(pool, writes, clock, metrics, requestTimeout, settings, delivery);
   }
 
   @Override
   public Future<?> start() {
-    store = new OrderStore(vertx, pool, clock);
+    store = new OrderStore(vertx, pool, writes, clock);
     saga = new OrderSaga(vertx, store, metrics, requestTimeout, delivery);
     idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
     placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, maxUnpaid, idempotencyKeys,
@@ -252,11 +255,23 @@ public final class OrderVerticle extends VerticleBase {
     metrics.transitioned(OrderStatus.CANCELLED);
     vertx.eventBus().publish(ORDER_STATUS_CHANGED, new com.oms.bus.OrderStatusChanged(expired.orderId().toString(),
       expired.customerId(), expired.version(), expired.previous(), OrderStatus.CANCELLED.name(),
-      "expired", "system:expiry", store.now().toInstant().toString()).toJson());
+      "expired", "system:expiry", store.now().toInstant().toString(), null).toJson());
     // whatever fails here stays marked, and the sweeper finishes it
     return store.find(expired.orderId()).compose(saga::compensate).<Void>mapEmpty()
       .onFailure(failure -> LOG.warn("order {}: compensation after expiry deferred: {}", expired.orderId(),
         failure.getMessage()));
+  }
+
+  /**
+   * How long an order sits with its partner before {@link OrderSaga#checkOnTheRoad} could do anything
+   * (a late notice, a missed pickup): younger ones are not loaded at all.
+   */
+  private Duration firstOnTheRoadCheck() {
+    Duration first = delivery.lateAfter();
+    if (delivery.pickupTimeout().compareTo(first) < 0) {
+      first = delivery.pickupTimeout();
+    }
+    return delivery.expectedTransit().compareTo(first) < 0 ? delivery.expectedTransit() : first;
   }
 
   /** Drives on orders whose next step is overdue: after a crash, a timeout, or while no partner was free. */
@@ -265,7 +280,7 @@ public final class OrderVerticle extends VerticleBase {
     var before = store.now().minus(stallAfter);
     Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
     Future<List<UUID>> owing = store.compensationPending(before, batch);
-    Future<Void> onTheRoad = store.onTheRoad(store.now().minusSeconds(30), batch).compose(ids -> com.oms.support.Bounded
+    Future<Void> onTheRoad = store.onTheRoad(store.now().minus(firstOnTheRoadCheck()), batch).compose(ids -> com.oms.support.Bounded
       .forEach(ids, COMPENSATIONS_IN_FLIGHT, id -> store.find(id)
         .compose(order -> order == null ? Future.succeededFuture(order) : saga.checkOnTheRoad(order))))
       .recover(failure -> Future.succeededFuture());
