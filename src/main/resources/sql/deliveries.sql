@@ -27,12 +27,19 @@ SELECT * FROM deliveries WHERE order_id = $1 FOR UPDATE
 -- The nearest free partner to the store (great-circle distance, within the service radius), the one
 -- idle longest on a tie, never one who already declined or missed this order. The row lock with SKIP LOCKED keeps concurrent
 -- assignments off each other's partner, and the capacity CHECK on partners is the final guarantee.
--- A second assignment of one order fails on the deliveries key, rolling back its partner's count.
+-- An order that has a delivery already gets no row (the caller then decides under the delivery's lock);
+-- two first assignments of one order at once: the second fails on the deliveries key, rolling back its
+-- partner's count. Only partners inside the radius' bounding box (in degrees) have their distance computed.
 -- $1 order, $2 store lat, $3 store lon, $4 now, $5 store, $6 drop-off, $7 expected pickup, $8 max km
 WITH candidate AS (
     SELECT partner_id
       FROM partners
      WHERE available AND active_deliveries < capacity AND lat IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE order_id = $1)
+       AND lat BETWEEN $2::float8 - $8::float8 / 111.0 AND $2::float8 + $8::float8 / 111.0
+       AND (abs($3::float8) + $8::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01)) >= 180
+            OR lon BETWEEN $3::float8 - $8::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01))
+                       AND $3::float8 + $8::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01)))
        AND partner_id NOT IN (SELECT partner_id FROM delivery_attempts WHERE order_id = $1)
        AND great_circle_km($2, $3, lat, lon) <= $8
      ORDER BY great_circle_km($2, $3, lat, lon),
@@ -59,6 +66,10 @@ WITH candidate AS (
     SELECT partner_id
       FROM partners
      WHERE available AND active_deliveries < capacity AND lat IS NOT NULL
+       AND lat BETWEEN $2::float8 - $6::float8 / 111.0 AND $2::float8 + $6::float8 / 111.0
+       AND (abs($3::float8) + $6::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01)) >= 180
+            OR lon BETWEEN $3::float8 - $6::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01))
+                       AND $3::float8 + $6::float8 / (111.0 * greatest(cos(radians($2::float8)), 0.01)))
        AND partner_id NOT IN (SELECT partner_id FROM delivery_attempts WHERE order_id = $1)
        AND great_circle_km($2, $3, lat, lon) <= $6
      ORDER BY great_circle_km($2, $3, lat, lon),
