@@ -35,7 +35,7 @@ public final class Main {
     Vertx vertx;
     // on the main thread, before any event loop exists: the configuration decides how Vert.x starts
     JsonObject raw = readConfiguration(args);
-    options.setEventLoopPoolSize(OmsConfig.eventLoops(raw));
+    options.setEventLoopPoolSize(OmsConfig.eventLoops(raw)).setPreferNativeTransport(true);
     OmsConfig.Cluster cluster = OmsConfig.fromJson(raw).cluster();
     if (cluster.enabled()) {
       vertx = com.oms.cluster.Clustering.start(cluster, options, new MicrometerMetricsFactory(registry)).await();
@@ -43,6 +43,8 @@ public final class Main {
     } else {
       vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
     }
+    LOG.info("{} event loops, {} transport", options.getEventLoopPoolSize(),
+      vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
     DevServers devServers = new DevServers();
     OmsApplication[] running = new OmsApplication[1];
     CountDownLatch stopped = new CountDownLatch(1);

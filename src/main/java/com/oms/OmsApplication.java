@@ -120,7 +120,15 @@ public final class OmsApplication {
    * scan whose partial index is named by literals in its text, so its plan does not depend on the values.
    */
   private static Pool pool(Vertx vertx, OmsConfig.Postgres settings, int size) {
-    PgConnectOptions connect = PgConnectOptions.fromUri(settings.url())
+    PgConnectOptions connect = PgConnectOptions.fromUri(settings.url());
+    if (!settings.socketDirectory().isBlank()) {
+      if (vertx.isNativeTransportEnabled()) {
+        connect.setHost(settings.socketDirectory()); // a path: the client connects to <path>/.s.PGSQL.<port>
+      } else {
+        LOG.warn("postgres.socketDirectory needs the native transport, which is not available: using TCP");
+      }
+    }
+    connect
       .setCachePreparedStatements(true)
       // every statement is prepared once per connection: the client's default leaves out SQL longer than
       // 2,048 characters, which the transition batch is, so it was parsed and planned at each execution

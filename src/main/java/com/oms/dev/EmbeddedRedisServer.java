@@ -22,12 +22,20 @@ public final class EmbeddedRedisServer implements AutoCloseable {
    * there, so a restart keeps its data; without one it keeps nothing on disk.
    */
   public static EmbeddedRedisServer start(Path dataDirectory, int port) throws IOException {
+    return start(dataDirectory, port, null);
+  }
+
+  /** As {@link #start(Path, int)}, also listening on the Unix socket {@code unixSocket} when it is given. */
+  public static EmbeddedRedisServer start(Path dataDirectory, int port, Path unixSocket) throws IOException {
     int actualPort = port > 0 ? port : freePort();
     var builder = RedisServer.newRedisServer()
       .port(actualPort)
       .bind("127.0.0.1")
       .setting("maxmemory-policy noeviction")
       .setting("save \"\"");
+    if (unixSocket != null) {
+      builder.setting("unixsocket " + unixSocket.toAbsolutePath()).setting("unixsocketperm 700");
+    }
     if (dataDirectory != null) {
       Files.createDirectories(dataDirectory);
       builder.setting("dir " + dataDirectory.toAbsolutePath())

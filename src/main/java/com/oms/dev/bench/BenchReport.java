@@ -142,9 +142,12 @@ public final class BenchReport {
       pool.close().await();
     }
     int clients = 2 * Runtime.getRuntime().availableProcessors();
+    // through the same Unix socket as the service when it uses one
+    String socket = test.service().postgresSocketDirectory();
+    String pgbenchUrl = socket == null ? url : url + "?host=" + socket;
     ProcessBuilder command = new ProcessBuilder(pgbench, "-n", "-M", "prepared", "-c", String.valueOf(clients), "-j",
       String.valueOf(Runtime.getRuntime().availableProcessors()), "-T", String.valueOf(seconds.toSeconds()),
-      "-f", "scripts/pgbench/placement.sql", url).redirectErrorStream(true);
+      "-f", "scripts/pgbench/placement.sql", pgbenchUrl).redirectErrorStream(true);
     // the session settings the service's own connections use, so both plan their statements the same way
     command.environment().put("PGOPTIONS", "-c plan_cache_mode=force_generic_plan");
     Process process = command.start();

@@ -204,7 +204,7 @@ public final class LoadTest implements AutoCloseable {
         .setMaxWaitQueueSize(-1));
       return new LoadTest(settings, world, service.vertx, http, service.tokens, service, service.pgUrl(), service.redisUrl(), "oms");
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     OmsConfig config = OmsConfig.fromJson(ConfigLoader.load(vertx).await());
     URI target = URI.create(url);
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost(target.getHost())

@@ -48,6 +48,7 @@ final class ServiceWorld implements AutoCloseable {
   private final SmtpSink smtp;
   private final MessagingSimulatorVerticle messaging;
   private final Map<String, String> extraEnv;
+  private final boolean sockets;
   private Process service;
 
   private ServiceWorld(Map<String, String> extraEnv) throws Exception {
@@ -56,9 +57,12 @@ final class ServiceWorld implements AutoCloseable {
     postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0, STATEMENT_STATS);
     pgPort = postgres.port();
     postgres.ensureDatabase("oms");
-    redis = EmbeddedRedisServer.start(null, 0);
+    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    // the service reaches Postgres and Redis on this machine through their Unix sockets when it can
+    // (the native transport), as a service deployed beside them would; the harness itself uses TCP
+    sockets = vertx.isNativeTransportEnabled() && !"false".equals(extraEnv.get("OMS_WORLD_SOCKETS"));
+    redis = EmbeddedRedisServer.start(null, 0, redisSocket());
     redisPort = redis.port();
-    vertx = Vertx.vertx();
     smtp = SmtpSink.start(vertx).await();
     OmsConfig config = OmsConfig.fromJson(ConfigLoader.load(vertx, Map.of()).await());
     tokens = new Tokens(vertx, config.auth());
@@ -94,7 +98,7 @@ final class ServiceWorld implements AutoCloseable {
   void restartRedis(Duration down) throws Exception {
     redis.close();
     Thread.sleep(down.toMillis());
-    redis = EmbeddedRedisServer.start(null, redisPort);
+    redis = EmbeddedRedisServer.start(null, redisPort, redisSocket());
   }
 
   /** Stops Postgres and starts it again on the same port and data directory. */
@@ -111,6 +115,15 @@ final class ServiceWorld implements AutoCloseable {
   /** Another database on the same Postgres server (created if missing), e.g. for a ceiling benchmark. */
   String database(String name) throws Exception {
     return postgres.ensureDatabase(name);
+  }
+
+  /** The directory of Postgres' Unix socket when the service uses it, else null. */
+  String postgresSocketDirectory() {
+    return sockets && Files.exists(Path.of("/tmp/.s.PGSQL." + pgPort)) ? "/tmp" : null;
+  }
+
+  private Path redisSocket() {
+    return sockets ? work.resolve("redis.sock") : null;
   }
 
   String redisUrl() {
@@ -136,6 +149,12 @@ final class ServiceWorld implements AutoCloseable {
     env.put("OMS_HTTP_PORT", String.valueOf(servicePort));
     env.put("OMS_PG_URL", pgUrl());
     env.put("OMS_REDIS_URL", redisUrl());
+    if (postgresSocketDirectory() != null) {
+      env.put("OMS_POSTGRES_SOCKET_DIRECTORY", postgresSocketDirectory());
+    }
+    if (sockets) {
+      env.put("OMS_REDIS_URL", "unix://" + redisSocket().toAbsolutePath());
+    }
     env.put("OMS_PAYMENT_GATEWAY_URL", "http://127.0.0.1:" + gateway.actualPort());
     env.put("OMS_NOTIFICATION_SMTP_HOST", "127.0.0.1");
     env.put("OMS_NOTIFICATION_SMTP_PORT", String.valueOf(smtp.port()));
