@@ -139,24 +139,29 @@ SELECT status, count(*) AS orders FROM orders
 -- order_events row (seq = new version) and, when the customer is to be told, its outbox row in the same
 -- statement. One array element per order: $1 order, $2 expected version, $3 from, $4 to,
 -- $5 partner, $6 failure reason, $7 payment summary, $8 compensation pending, $9 reason, $10 actor,
--- $11 outbox event id, $12 outbox event type, $13 outbox payload; $14 the time. An order whose version
--- or status moved meanwhile is not updated and not returned. At most one element per order. Answers the
--- columns that can have changed since the caller read the order (the others never change after placement).
+-- $11 outbox event id, $12 outbox event type, $13 outbox payload; $14 the time; $15 a status the move
+-- passes through first (or null), $16 its reason: such a move takes two versions and two history rows.
+-- An order whose version or status moved meanwhile is not updated and not returned. At most one element
+-- per order. Answers the columns that can have changed since the caller read the order (the others never
+-- change after placement).
 WITH raw AS (
     SELECT *
       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
-                  $8::boolean[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::jsonb[])
+                  $8::boolean[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::jsonb[], $15::text[],
+                  $16::text[])
            AS t (order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
-                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload)
+                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload, via_status,
+                 via_reason)
 ), input AS (
     -- the client sends a missing element of a jsonb array as JSON null: make it SQL NULL again
     SELECT order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
            NULLIF(new_payment, 'null'::jsonb) AS new_payment, new_compensation_pending, reason, actor, event_id,
-           event_type, NULLIF(payload, 'null'::jsonb) AS payload
+           event_type, NULLIF(payload, 'null'::jsonb) AS payload, via_status, via_reason
       FROM raw
 ), moved AS (
     UPDATE orders o
-       SET status = i.to_status, version = o.version + 1, updated_at = $14,
+       SET status = i.to_status, version = o.version + CASE WHEN i.via_status IS NULL THEN 1 ELSE 2 END,
+           updated_at = $14,
            partner_id = CASE WHEN i.to_status = 'INVENTORY_RESERVED' THEN NULL
                              ELSE COALESCE(i.new_partner_id, o.partner_id) END,
            failure_reason = COALESCE(i.new_failure_reason, o.failure_reason),
@@ -167,10 +172,13 @@ WITH raw AS (
     RETURNING o.order_id, o.status, o.version, o.payment, o.delivery, o.partner_id, o.failure_reason,
               o.compensation_pending, o.updated_at, i.from_status AS moved_from, i.reason AS moved_reason,
               i.actor AS moved_actor, i.event_id AS moved_event_id, i.event_type AS moved_event_type,
-              i.payload AS moved_payload
+              i.payload AS moved_payload, i.via_status AS moved_via, i.via_reason AS moved_via_reason
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, moved_from, status, moved_reason, moved_actor, $14 FROM moved
+    SELECT order_id, version, COALESCE(moved_via, moved_from), status, moved_reason, moved_actor, $14 FROM moved
+    UNION ALL
+    SELECT order_id, version - 1, moved_from, moved_via, moved_via_reason, moved_actor, $14
+      FROM moved WHERE moved_via IS NOT NULL
 ), notice AS (
     INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
     SELECT moved_event_id, order_id, moved_event_type, moved_payload, $14 FROM moved WHERE moved_event_type IS NOT NULL

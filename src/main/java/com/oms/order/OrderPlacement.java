@@ -169,7 +169,7 @@ final class OrderPlacement {
     }
     // Nothing was held, so there is nothing to compensate: record FAILED and answer 409.
     Transition failed = new Transition(FAILED, reason, OrderSaga.SAGA, null, reason, null, false,
-      OrderNotices.noticeFor(FAILED));
+      OrderNotices.noticeFor(FAILED), null, null);
     return saga.move(created, failed).compose(order -> Future.failedFuture(
       new Problem(ProblemType.INSUFFICIENT_STOCK, reason)
         .with("orderId", order.id())

@@ -116,14 +116,64 @@ final class OrderSaga {
     return summary;
   }
 
+  /**
+   * Reserves the held stock. When a partner can be assigned at once, the partner is asked for before the
+   * reservation is recorded, and both steps are written in one statement (INVENTORY_RESERVED, then
+   * DELIVERY_PARTNER_ASSIGNED): each is validated and has its history row, and both the reservation and the
+   * assignment are idempotent, so a crash before the write only means they are asked for again.
+   */
   private Future<Order> commitStock(Order order) {
     return metrics.timed("commit", request(Addresses.INVENTORY_COMMIT, order.stockCommand().toJson()))
       .compose(reply -> {
         String state = reply.getString("state");
-        if ("RESERVED".equals(state) || "DEDUCTED".equals(state)) {
-          return move(order, Transition.to(INVENTORY_RESERVED, "stock reserved", SAGA));
+        if (!"RESERVED".equals(state) && !"DEDUCTED".equals(state)) {
+          return fail(order, "stock hold was lost before it could be reserved (" + state + ")");
         }
-        return fail(order, "stock hold was lost before it could be reserved (" + state + ")");
+        Transition reserved = Transition.to(INVENTORY_RESERVED, "stock reserved", SAGA);
+        if (!assignableNow(order)) {
+          return move(order, reserved);
+        }
+        return askForPartner(order).compose(outcome -> outcome.assigned()
+          ? moveAssigned(order, assigned(outcome).via(INVENTORY_RESERVED, reserved.reason()))
+          : move(order, reserved)); // the next step asks again, and waits for a partner as it does
+      });
+  }
+
+  /** Whether the order's partner is to be found now: always for an ASAP order, else within the lead time. */
+  private boolean assignableNow(Order order) {
+    Instant assignFrom = order.expectedPickupAt().minus(delivery.assignmentLeadTime());
+    return order.requestedPickupAt() == null || !store.now().toInstant().isBefore(assignFrom);
+  }
+
+  private Future<AssignOutcome> askForPartner(Order order) {
+    AssignRequest assign = new AssignRequest(order.id(), order.storeId(), order.storeLat(), order.storeLon(),
+      order.delivery().getMap(), order.expectedPickupAt().toString());
+    return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson()))
+      .map(reply -> BusMessage.fromJson(reply, AssignOutcome.class));
+  }
+
+  private static Transition assigned(AssignOutcome outcome) {
+    return Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
+      .withPartner(outcome.partnerId());
+  }
+
+  /**
+   * Records an assignment. If the order moved on meanwhile and has ended (cancelled while its partner was
+   * being found), the partner taken for it is freed: its compensation ran without knowing of one.
+   */
+  private Future<Order> moveAssigned(Order order, Transition assigned) {
+    return store.transition(order, assigned)
+      .onSuccess(next -> published(order, next, assigned))
+      .recover(failure -> {
+        if (!(failure instanceof StaleOrderException)) {
+          return Future.failedFuture(failure);
+        }
+        return load(order.id()).compose(fresh -> fresh != null && fresh.status().isTerminal()
+            && !assigned.partnerId().equals(fresh.partnerId())
+          ? request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", order.id())).map(fresh)
+            .onFailure(cancel -> LOG.warn("order {}: ended while partner {} was assigned, who is not freed yet: {}",
+              order.id(), assigned.partnerId(), cancel.getMessage()))
+          : Future.succeededFuture(fresh));
       });
   }
 
@@ -134,19 +184,14 @@ final class OrderSaga {
    */
   private Future<Order> assignPartner(Order order) {
     Instant now = store.now().toInstant();
-    Instant expected = order.expectedPickupAt();
-    Instant assignFrom = expected.minus(delivery.assignmentLeadTime());
-    if (order.requestedPickupAt() != null && now.isBefore(assignFrom)) {
+    Instant assignFrom = order.expectedPickupAt().minus(delivery.assignmentLeadTime());
+    if (!assignableNow(order)) {
       return Future.succeededFuture(order);
     }
-    AssignRequest assign = new AssignRequest(order.id(), order.storeId(), order.storeLat(), order.storeLon(),
-      order.delivery().getMap(), expected.toString());
-    return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson())).compose(reply -> {
-      AssignOutcome outcome = BusMessage.fromJson(reply, AssignOutcome.class);
+    return askForPartner(order).compose(outcome -> {
       if (outcome.assigned()) {
         assignmentRetries.remove(order.orderId());
-        return move(order, Transition.to(DELIVERY_PARTNER_ASSIGNED, "partner " + outcome.partnerId() + " assigned", SAGA)
-          .withPartner(outcome.partnerId()));
+        return moveAssigned(order, assigned(outcome));
       }
       Instant waitingSince = later(order.updatedAt().toInstant(), order.requestedPickupAt() == null ? null : assignFrom);
       Duration waited = Duration.between(waitingSince, now);
@@ -377,10 +422,18 @@ final class OrderSaga {
   }
 
   void published(Order before, Order after, Transition transition) {
+    String at = Times.iso(after.updatedAt());
+    OrderStatus from = before.status();
+    if (transition.via() != null) {
+      metrics.transitioned(transition.via());
+      vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, new OrderStatusChanged(after.id(), after.customerId(),
+        after.version() - 1, from.name(), transition.via().name(), transition.viaReason(), transition.actor(), at,
+        null).toJson());
+      from = transition.via();
+    }
     metrics.transitioned(after.status());
     OrderStatusChanged changed = new OrderStatusChanged(after.id(), after.customerId(), after.version(),
-      before.status().name(), after.status().name(), transition.reason(), transition.actor(),
-      Times.iso(after.updatedAt()), after.partnerId());
+      from.name(), after.status().name(), transition.reason(), transition.actor(), at, after.partnerId());
     vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, changed.toJson());
   }
 

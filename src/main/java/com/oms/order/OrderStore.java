@@ -143,7 +143,12 @@ final class OrderStore {
    * Concurrent transitions of different orders share one statement and commit.
    */
   Future<Order> transition(Order order, Transition transition) {
-    OrderStateMachine.check(order.status(), transition.to());
+    if (transition.via() != null) {
+      OrderStateMachine.check(order.status(), transition.via());
+      OrderStateMachine.check(transition.via(), transition.to());
+    } else {
+      OrderStateMachine.check(order.status(), transition.to());
+    }
     JsonObject notice = transition.notice() == null ? null : noticePayload(order, transition);
     return transitions.move(order, transition, UUID.randomUUID(), notice).map(row -> {
       if (row == null) {

@@ -62,6 +62,8 @@ final class TransitionBatcher {
     UUID[] eventIds = new UUID[size];
     String[] eventTypes = new String[size];
     JsonObject[] payloads = new JsonObject[size];
+    String[] vias = new String[size];
+    String[] viaReasons = new String[size];
     for (int i = 0; i < size; i++) {
       Move move = batch.get(i);
       Transition transition = move.transition();
@@ -78,11 +80,14 @@ final class TransitionBatcher {
       eventIds[i] = move.eventId();
       eventTypes[i] = transition.notice();
       payloads[i] = move.noticePayload();
+      vias[i] = transition.via() == null ? null : transition.via().name();
+      viaReasons[i] = transition.viaReason();
     }
     Tuple params = Tuple.tuple().addArrayOfUUID(orderIds).addArrayOfInteger(versions).addArrayOfString(from)
       .addArrayOfString(to).addArrayOfString(partners).addArrayOfString(failures).addArrayOfJsonObject(payments)
       .addArrayOfBoolean(compensation).addArrayOfString(reasons).addArrayOfString(actors).addArrayOfUUID(eventIds)
-      .addArrayOfString(eventTypes).addArrayOfJsonObject(payloads).addOffsetDateTime(clock.get());
+      .addArrayOfString(eventTypes).addArrayOfJsonObject(payloads).addOffsetDateTime(clock.get())
+      .addArrayOfString(vias).addArrayOfString(viaReasons);
     return writes.execute(sql, params).map(rows -> {
       Map<UUID, Row> moved = new HashMap<>();
       for (Row row : rows) {

@@ -73,6 +73,13 @@ class OrderLifecycleTest extends IntegrationTest {
       "CREATED", "PAYMENT_PENDING", "PAYMENT_SUCCESS", "INVENTORY_RESERVED", "DELIVERY_PARTNER_ASSIGNED",
       "PICKED_UP", "DELIVERED");
     assertThat(events.getJsonObject(5).getString("actor")).isEqualTo("partner:" + partner);
+    for (int i = 0; i < events.size(); i++) {
+      // one version per status entered, each step from where the previous one left the order (the
+      // reservation and the assignment are written together, as two steps)
+      assertThat(events.getJsonObject(i).getInteger("seq")).isEqualTo(i + 1);
+      assertThat(events.getJsonObject(i).getString("from")).isEqualTo(i == 0 ? null : events.getJsonObject(i - 1).getString("to"));
+    }
+    assertThat(events.getJsonObject(3).getString("reason")).isEqualTo("stock reserved");
 
     JsonObject confirmation = Poll.until(app.vertx,
       () -> expect(api.get("/v1/orders/" + orderId + "/notifications", token), 200),

@@ -37,7 +37,7 @@ class TransitionBatchTest extends IntegrationTest {
         JsonObject payment = i % 5 == 0 ? new JsonObject().put("method", "CREDIT_CARD").put("status", "SUCCEEDED") : null;
         String notice = i % 3 == 0 ? "ORDER_CONFIRMED" : null;
         moves.add(writer.transition(order, new Transition(OrderStatus.PAYMENT_PENDING, "stock held", "system:test", null, null,
-          payment, false, notice)));
+          payment, false, notice, null, null)));
       }
       // the first order once more, from the same (now stale) read
       moves.add(writer.transition(created.get(0), Transition.to(OrderStatus.PAYMENT_PENDING, "again", "system:test")));
