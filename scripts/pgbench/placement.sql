@@ -1,40 +1,42 @@
--- One order placement as the service issues it (captured with log_statement = all for one card order of
--- two lines, placed and driven to DELIVERY_PARTNER_ASSIGNED, then brought up to date by hand with
--- src/main/resources/sql when payments and assignment lost statements), all in ONE transaction: the
--- ceiling of one placement per transaction. The relay's per-row writes (outbox dispatched, notifications
--- leased and marked sent) are here as one statement per order; its scans, which serve many orders per
--- query, are left out, as are the expiry and sweeper scans. Each statement is the service's text with
--- the values it sent.
+-- One order placement as the service issues it, all in ONE transaction: the ceiling of one placement
+-- per transaction. Each statement is the text of src/main/resources/sql with one order's values: the
+-- batch statements (transitions, hold claims, reservations, notifications) with arrays of one element,
+-- as the service sends them when an order is alone in its batch. A card order of two lines, placed and
+-- driven to DELIVERY_PARTNER_ASSIGNED (reservation and assignment in one transition, as the service
+-- writes them when a partner is free), and the relay's writes for its two notices, each by email and
+-- push: outbox dispatched, notifications written, then marked sent. The relay's scans, which serve many
+-- orders per query, are left out, as are the expiry and sweeper scans. Run with the service's session
+-- settings (generic plans): scripts/bench.sh does.
 \set sku1 random(0, 49)
 \set sku2 random(50, 99)
 \set customer random(0, 9999)
 BEGIN;
-SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS e3,
-       gen_random_uuid() AS e4, gen_random_uuid() AS n1, gen_random_uuid() AS n2, gen_random_uuid() AS n3,
-       gen_random_uuid() AS n4 \gset
--- the cap on unpaid orders
-SELECT count(*) AS unpaid FROM orders WHERE customer_id = 'load-cust-' || :customer AND status IN ('CREATED', 'PAYMENT_PENDING');
+SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS n1,
+       gen_random_uuid() AS n2, gen_random_uuid() AS n3, gen_random_uuid() AS n4 \gset
 -- quote
 SELECT s.lat, s.lon, s.opens_at, s.closes_at, s.time_zone, s.preparation_minutes, i.sku, i.price_amount, i.currency
   FROM stores s
   LEFT JOIN stock_items i ON i.store_id = s.store_id AND i.sku = ANY (ARRAY['sku-' || :sku1, 'sku-' || :sku2])
  WHERE s.store_id = 'ceiling-store';
--- CREATED
-WITH placed AS (
+-- CREATED, unless the customer has too many unpaid orders
+WITH unpaid AS (
+    SELECT count(*) AS orders FROM orders WHERE customer_id = 'load-cust-' || :customer AND status IN ('CREATED', 'PAYMENT_PENDING')
+), placed AS (
     INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items,
                         payment, payment_instrument, delivery, contact, idempotency_key, request_hash,
                         created_at, updated_at)
-    VALUES (:oid, 'load-cust-' || :customer, 'ceiling-store', 'CREATED', 1, 'INR', 2000,
-            '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
-            '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
-            '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
-            '{"email": "load@example.com"}', NULL, md5(:oid), now(), now())
-    RETURNING *
+    SELECT :oid, 'load-cust-' || :customer, 'ceiling-store', 'CREATED', 1, 'INR', 2000,
+           '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
+           '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
+           '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
+           '{"email": "load@example.com"}', NULL, md5(:oid), now(), now()
+      FROM unpaid WHERE unpaid.orders < 5
+    RETURNING order_id
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
     SELECT order_id, 1, NULL, 'CREATED', 'placed', 'customer:' || 'load', now() FROM placed
 )
-SELECT * FROM placed;
+SELECT (SELECT order_id FROM placed) AS order_id, orders AS unpaid FROM unpaid;
 -- the hold's durable record
 INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
 SELECT claim.order_id, claim.store_id, claim.lines, 'HELD', claim.expires_at, now(), now()
@@ -46,60 +48,127 @@ ON CONFLICT (order_id) DO UPDATE
        updated_at = EXCLUDED.updated_at
 RETURNING order_id, state;
 -- PAYMENT_PENDING
-WITH moved AS (
-    UPDATE orders SET status = 'PAYMENT_PENDING', version = version + 1, updated_at = now(), compensation_pending = false
-     WHERE order_id = :oid AND version = 1 AND status = 'CREATED'
-    RETURNING *
+WITH raw AS (
+    SELECT *
+      FROM unnest(ARRAY[:oid]::uuid[], ARRAY[1]::int[], ARRAY['CREATED']::text[], ARRAY['PAYMENT_PENDING']::text[],
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['null']::jsonb[], ARRAY[false]::boolean[],
+                  ARRAY['stock held']::text[], ARRAY['system:' || 'saga']::text[], ARRAY[gen_random_uuid()]::uuid[],
+                  ARRAY[NULL]::text[], ARRAY['null']::jsonb[], ARRAY[NULL]::text[], ARRAY[NULL]::text[])
+           AS t (order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload, via_status,
+                 via_reason)
+), input AS (
+    SELECT order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+           NULLIF(new_payment, 'null'::jsonb) AS new_payment, new_compensation_pending, reason, actor, event_id,
+           event_type, NULLIF(payload, 'null'::jsonb) AS payload, via_status, via_reason
+      FROM raw
+), moved AS (
+    UPDATE orders o
+       SET status = i.to_status, version = o.version + CASE WHEN i.via_status IS NULL THEN 1 ELSE 2 END,
+           updated_at = now(),
+           partner_id = CASE WHEN i.to_status = 'INVENTORY_RESERVED' THEN NULL
+                             ELSE COALESCE(i.new_partner_id, o.partner_id) END,
+           failure_reason = COALESCE(i.new_failure_reason, o.failure_reason),
+           payment = COALESCE(i.new_payment, o.payment),
+           compensation_pending = i.new_compensation_pending
+      FROM input i
+     WHERE o.order_id = i.order_id AND o.version = i.expected_version AND o.status = i.from_status
+    RETURNING o.order_id, o.status, o.version, o.payment, o.delivery, o.partner_id, o.failure_reason,
+              o.compensation_pending, o.updated_at, i.from_status AS moved_from, i.reason AS moved_reason,
+              i.actor AS moved_actor, i.event_id AS moved_event_id, i.event_type AS moved_event_type,
+              i.payload AS moved_payload, i.via_status AS moved_via, i.via_reason AS moved_via_reason
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, 'CREATED', 'PAYMENT_PENDING', 'stock held', 'system:' || 'saga', now() FROM moved
+    SELECT order_id, version, COALESCE(moved_via, moved_from), status, moved_reason, moved_actor, now() FROM moved
+    UNION ALL
+    SELECT order_id, version - 1, moved_from, moved_via, moved_via_reason, moved_actor, now()
+      FROM moved WHERE moved_via IS NOT NULL
+), notice AS (
+    INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
+    SELECT moved_event_id, order_id, moved_event_type, moved_payload, now() FROM moved WHERE moved_event_type IS NOT NULL
 )
-SELECT * FROM moved;
+SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
+  FROM moved;
 -- payment: opened with its first gateway call counted, then settled
-WITH opened AS (
+WITH input AS (
+    SELECT * FROM unnest(ARRAY[:oid]::uuid[], ARRAY['load-cust-' || :customer]::text[], ARRAY['CREDIT_CARD']::text[],
+                         ARRAY[2000]::bigint[], ARRAY['INR']::text[])
+           AS t (order_id, customer_id, method, amount, currency)
+), opened AS (
     INSERT INTO payments (order_id, customer_id, method, amount, currency, status, attempts, created_at, updated_at)
-    VALUES (:oid, 'load-cust-' || :customer, 'CREDIT_CARD', 2000, 'INR', 'PENDING', 1, now(), now())
+    SELECT order_id, customer_id, method, amount, currency, 'PENDING', 1, now(), now() FROM input
     ON CONFLICT (order_id) DO NOTHING
     RETURNING *
 )
 SELECT *, true AS opened FROM opened
 UNION ALL
-SELECT *, false AS opened FROM payments WHERE order_id = :oid AND NOT EXISTS (SELECT 1 FROM opened);
-UPDATE payments SET status = 'SUCCEEDED', reference = COALESCE('ch_' || md5(:oid), reference), decline_code = NULL, updated_at = now()
- WHERE order_id = :oid AND status = ANY ('{PENDING,AUTHORIZED}')
-RETURNING *;
+SELECT p.*, false AS opened FROM payments p JOIN input i ON i.order_id = p.order_id
+ WHERE NOT EXISTS (SELECT 1 FROM opened o WHERE o.order_id = p.order_id);
+UPDATE payments p
+   SET status = i.status, reference = COALESCE(i.reference, p.reference), decline_code = i.decline_code,
+       updated_at = now()
+  FROM unnest(ARRAY[:oid]::uuid[], ARRAY['SUCCEEDED']::text[], ARRAY['ch_' || md5(:oid)]::text[], ARRAY[NULL]::text[])
+       AS i (order_id, status, reference, decline_code)
+ WHERE p.order_id = i.order_id
+   AND p.status = ANY (CASE WHEN i.status = 'AUTHORIZED' THEN ARRAY['PENDING'] ELSE ARRAY['PENDING', 'AUTHORIZED'] END)
+RETURNING p.*;
 -- PAYMENT_SUCCESS, with the confirmation notice in the outbox
-WITH moved AS (
-    UPDATE orders SET status = 'PAYMENT_SUCCESS', version = version + 1, updated_at = now(),
-           payment = '{"method": "CREDIT_CARD", "status": "SUCCEEDED", "reference": "ch_x", "nextAction": null}',
-           compensation_pending = false
-     WHERE order_id = :oid AND version = 2 AND status = 'PAYMENT_PENDING'
-    RETURNING *
+WITH raw AS (
+    SELECT *
+      FROM unnest(ARRAY[:oid]::uuid[], ARRAY[2]::int[], ARRAY['PAYMENT_PENDING']::text[], ARRAY['PAYMENT_SUCCESS']::text[],
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[],
+                  ARRAY['{"method": "CREDIT_CARD", "status": "SUCCEEDED", "reference": "ch_x", "nextAction": null}']::jsonb[],
+                  ARRAY[false]::boolean[], ARRAY['payment succeeded']::text[], ARRAY['system:' || 'saga']::text[],
+                  ARRAY[:e1]::uuid[], ARRAY['ORDER_CONFIRMED']::text[],
+                  ARRAY['{"status": "PAYMENT_SUCCESS", "contact": {"email": "load@example.com"}}']::jsonb[],
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[])
+           AS t (order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload, via_status,
+                 via_reason)
+), input AS (
+    SELECT order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+           NULLIF(new_payment, 'null'::jsonb) AS new_payment, new_compensation_pending, reason, actor, event_id,
+           event_type, NULLIF(payload, 'null'::jsonb) AS payload, via_status, via_reason
+      FROM raw
+), moved AS (
+    UPDATE orders o
+       SET status = i.to_status, version = o.version + CASE WHEN i.via_status IS NULL THEN 1 ELSE 2 END,
+           updated_at = now(),
+           partner_id = CASE WHEN i.to_status = 'INVENTORY_RESERVED' THEN NULL
+                             ELSE COALESCE(i.new_partner_id, o.partner_id) END,
+           failure_reason = COALESCE(i.new_failure_reason, o.failure_reason),
+           payment = COALESCE(i.new_payment, o.payment),
+           compensation_pending = i.new_compensation_pending
+      FROM input i
+     WHERE o.order_id = i.order_id AND o.version = i.expected_version AND o.status = i.from_status
+    RETURNING o.order_id, o.status, o.version, o.payment, o.delivery, o.partner_id, o.failure_reason,
+              o.compensation_pending, o.updated_at, i.from_status AS moved_from, i.reason AS moved_reason,
+              i.actor AS moved_actor, i.event_id AS moved_event_id, i.event_type AS moved_event_type,
+              i.payload AS moved_payload, i.via_status AS moved_via, i.via_reason AS moved_via_reason
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, 'PAYMENT_PENDING', 'PAYMENT_SUCCESS', 'payment succeeded', 'system:' || 'saga', now() FROM moved
+    SELECT order_id, version, COALESCE(moved_via, moved_from), status, moved_reason, moved_actor, now() FROM moved
+    UNION ALL
+    SELECT order_id, version - 1, moved_from, moved_via, moved_via_reason, moved_actor, now()
+      FROM moved WHERE moved_via IS NOT NULL
 ), notice AS (
     INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
-    SELECT :e1, order_id, 'ORDER_CONFIRMED', '{"status": "PAYMENT_SUCCESS", "contact": {"email": "load@example.com"}}', now() FROM moved
+    SELECT moved_event_id, order_id, moved_event_type, moved_payload, now() FROM moved WHERE moved_event_type IS NOT NULL
 )
-SELECT * FROM moved;
+SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
+  FROM moved;
 -- reservation
 UPDATE stock_holds SET state = 'RESERVED', updated_at = now() WHERE order_id = ANY (ARRAY[:oid]::uuid[]) AND state = 'HELD';
-WITH moved AS (
-    UPDATE orders SET status = 'INVENTORY_RESERVED', version = version + 1, updated_at = now(), partner_id = NULL,
-           compensation_pending = false
-     WHERE order_id = :oid AND version = 3 AND status = 'PAYMENT_SUCCESS'
-    RETURNING *
-), history AS (
-    INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, 'PAYMENT_SUCCESS', 'INVENTORY_RESERVED', 'stock reserved', 'system:' || 'saga', now() FROM moved
-)
-SELECT * FROM moved;
 -- assignment
 WITH candidate AS (
     SELECT partner_id
       FROM partners
      WHERE available AND active_deliveries < capacity AND lat IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE order_id = :oid)
+       AND lat BETWEEN 8.0::float8 - 15::float8 / 111.0 AND 8.0::float8 + 15::float8 / 111.0
+       AND (abs(77.6::float8) + 15::float8 / (111.0 * greatest(cos(radians(8.0::float8)), 0.01)) >= 180
+            OR lon BETWEEN 77.6::float8 - 15::float8 / (111.0 * greatest(cos(radians(8.0::float8)), 0.01))
+                       AND 77.6::float8 + 15::float8 / (111.0 * greatest(cos(radians(8.0::float8)), 0.01)))
        AND partner_id NOT IN (SELECT partner_id FROM delivery_attempts WHERE order_id = :oid)
        AND great_circle_km(8.0, 77.6, lat, lon) <= 15
      ORDER BY great_circle_km(8.0, 77.6, lat, lon), last_assigned_at NULLS FIRST, partner_id
@@ -117,28 +186,65 @@ INSERT INTO deliveries (order_id, partner_id, store_id, status, pickup_lat, pick
 SELECT :oid, partner_id, 'ceiling-store', 'ASSIGNED', 8.0, 77.6, '{"address": "1 Load Street"}', now(), now() + interval '15 minutes', now()
   FROM taken
 RETURNING partner_id;
-WITH moved AS (
-    UPDATE orders SET status = 'DELIVERY_PARTNER_ASSIGNED', version = version + 1, updated_at = now(),
-           partner_id = (SELECT partner_id FROM deliveries WHERE order_id = :oid), compensation_pending = false
-     WHERE order_id = :oid AND version = 4 AND status = 'INVENTORY_RESERVED'
-    RETURNING *
+-- INVENTORY_RESERVED, then DELIVERY_PARTNER_ASSIGNED, with the assignment notice in the outbox
+WITH raw AS (
+    SELECT *
+      FROM unnest(ARRAY[:oid]::uuid[], ARRAY[3]::int[], ARRAY['PAYMENT_SUCCESS']::text[],
+                  ARRAY['DELIVERY_PARTNER_ASSIGNED']::text[],
+                  ARRAY[(SELECT partner_id FROM deliveries WHERE order_id = :oid)]::text[], ARRAY[NULL]::text[],
+                  ARRAY['null']::jsonb[], ARRAY[false]::boolean[], ARRAY['partner assigned']::text[],
+                  ARRAY['system:' || 'saga']::text[], ARRAY[:e2]::uuid[], ARRAY['PARTNER_ASSIGNED']::text[],
+                  ARRAY['{"status": "DELIVERY_PARTNER_ASSIGNED", "contact": {"email": "load@example.com"}}']::jsonb[],
+                  ARRAY['INVENTORY_RESERVED']::text[], ARRAY['stock reserved']::text[])
+           AS t (order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+                 new_payment, new_compensation_pending, reason, actor, event_id, event_type, payload, via_status,
+                 via_reason)
+), input AS (
+    SELECT order_id, expected_version, from_status, to_status, new_partner_id, new_failure_reason,
+           NULLIF(new_payment, 'null'::jsonb) AS new_payment, new_compensation_pending, reason, actor, event_id,
+           event_type, NULLIF(payload, 'null'::jsonb) AS payload, via_status, via_reason
+      FROM raw
+), moved AS (
+    UPDATE orders o
+       SET status = i.to_status, version = o.version + CASE WHEN i.via_status IS NULL THEN 1 ELSE 2 END,
+           updated_at = now(),
+           partner_id = CASE WHEN i.to_status = 'INVENTORY_RESERVED' THEN NULL
+                             ELSE COALESCE(i.new_partner_id, o.partner_id) END,
+           failure_reason = COALESCE(i.new_failure_reason, o.failure_reason),
+           payment = COALESCE(i.new_payment, o.payment),
+           compensation_pending = i.new_compensation_pending
+      FROM input i
+     WHERE o.order_id = i.order_id AND o.version = i.expected_version AND o.status = i.from_status
+    RETURNING o.order_id, o.status, o.version, o.payment, o.delivery, o.partner_id, o.failure_reason,
+              o.compensation_pending, o.updated_at, i.from_status AS moved_from, i.reason AS moved_reason,
+              i.actor AS moved_actor, i.event_id AS moved_event_id, i.event_type AS moved_event_type,
+              i.payload AS moved_payload, i.via_status AS moved_via, i.via_reason AS moved_via_reason
 ), history AS (
     INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, version, 'INVENTORY_RESERVED', 'DELIVERY_PARTNER_ASSIGNED', 'partner assigned', 'system:' || 'saga', now() FROM moved
+    SELECT order_id, version, COALESCE(moved_via, moved_from), status, moved_reason, moved_actor, now() FROM moved
+    UNION ALL
+    SELECT order_id, version - 1, moved_from, moved_via, moved_via_reason, moved_actor, now()
+      FROM moved WHERE moved_via IS NOT NULL
 ), notice AS (
     INSERT INTO outbox (event_id, order_id, event_type, payload, created_at)
-    SELECT :e2, order_id, 'PARTNER_ASSIGNED', '{"status": "DELIVERY_PARTNER_ASSIGNED", "contact": {"email": "load@example.com"}}', now() FROM moved
+    SELECT moved_event_id, order_id, moved_event_type, moved_payload, now() FROM moved WHERE moved_event_type IS NOT NULL
 )
-SELECT * FROM moved;
--- the two notices, each by email and push: relayed from the outbox, recorded, leased, then marked sent
+SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
+  FROM moved;
+-- the two notices, each by email and push: dispatched from the outbox, written leased to the sender in one
+-- statement, then marked sent
 UPDATE outbox SET dispatched_at = now() WHERE event_id IN (:e1, :e2);
-INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts, next_attempt_at, created_at)
-VALUES (:n1, :e1, :oid, 'ORDER_CONFIRMED', 'EMAIL', 'load@example.com', 'PENDING', 0, now(), now()),
-       (:n2, :e1, :oid, 'ORDER_CONFIRMED', 'PUSH', 'load', 'PENDING', 0, now(), now()),
-       (:n3, :e2, :oid, 'PARTNER_ASSIGNED', 'EMAIL', 'load@example.com', 'PENDING', 0, now(), now()),
-       (:n4, :e2, :oid, 'PARTNER_ASSIGNED', 'PUSH', 'load', 'PENDING', 0, now(), now())
-ON CONFLICT (event_id, channel) DO NOTHING;
-UPDATE notifications SET attempts = attempts + 1, next_attempt_at = now() + interval '60 seconds'
- WHERE id IN (:n1, :n2, :n3, :n4);
+INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
+                           next_attempt_at, created_at)
+SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, 'PENDING', n.attempts, n.next_attempt_at, now()
+  FROM unnest(ARRAY[:n1, :n2, :n3, :n4]::uuid[], ARRAY[:e1, :e1, :e2, :e2]::uuid[], ARRAY[:oid, :oid, :oid, :oid]::uuid[],
+              ARRAY['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'PARTNER_ASSIGNED', 'PARTNER_ASSIGNED']::text[],
+              ARRAY['EMAIL', 'PUSH', 'EMAIL', 'PUSH']::text[],
+              ARRAY['load@example.com', 'load', 'load@example.com', 'load']::text[], ARRAY[1, 1, 1, 1]::int[],
+              ARRAY[now() + interval '60 seconds', now() + interval '60 seconds', now() + interval '60 seconds',
+                    now() + interval '60 seconds']::timestamptz[])
+       AS n (id, event_id, order_id, event_type, channel, recipient, attempts, next_attempt_at)
+ON CONFLICT (event_id, channel) DO NOTHING
+RETURNING id;
 UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY (ARRAY[:n1, :n2, :n3, :n4]::uuid[]);
 END;

@@ -2,20 +2,24 @@
 -- (PENDING -> AUTHORIZED -> SUCCEEDED | DECLINED | FAILED -> REFUNDED), one refund row per order, and
 -- every webhook event recorded once.
 
--- name: open-payment
--- Opens the order's payment and counts the gateway call about to be made (attempts = 1), in one
--- statement; an order that has a payment already gets that row back unchanged (opened = false).
--- A payment inserted by a concurrent transaction may be invisible to this statement: then no row comes
--- back and the caller reads it.
-WITH opened AS (
+-- name: open-payments
+-- Opens each order's payment and counts the gateway call about to be made (attempts = 1), many orders in
+-- one statement (the arrays run in parallel); an order that has a payment already gets that row back
+-- unchanged (opened = false). A payment inserted by a concurrent transaction may be invisible to this
+-- statement: then no row comes back for its order and the caller reads it.
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+           AS t (order_id, customer_id, method, amount, currency)
+), opened AS (
     INSERT INTO payments (order_id, customer_id, method, amount, currency, status, attempts, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, 'PENDING', 1, $6, $6)
+    SELECT order_id, customer_id, method, amount, currency, 'PENDING', 1, $6, $6 FROM input
     ON CONFLICT (order_id) DO NOTHING
     RETURNING *
 )
 SELECT *, true AS opened FROM opened
 UNION ALL
-SELECT *, false AS opened FROM payments WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM opened)
+SELECT p.*, false AS opened FROM payments p JOIN input i ON i.order_id = p.order_id
+ WHERE NOT EXISTS (SELECT 1 FROM opened o WHERE o.order_id = p.order_id)
 
 -- name: find-payment
 SELECT * FROM payments WHERE order_id = $1
@@ -26,13 +30,17 @@ UPDATE payments SET attempts = attempts + 1, updated_at = $2
  WHERE order_id = $1 AND status IN ('PENDING', 'AUTHORIZED')
 RETURNING attempts
 
--- name: settle-payment
--- Moves the payment forward only: $6 lists the statuses it may move from. An answer for a payment that
--- already moved on (a late or replayed webhook, one arriving out of order) changes nothing.
-UPDATE payments
-   SET status = $2, reference = COALESCE($3, reference), decline_code = $4, updated_at = $5
- WHERE order_id = $1 AND status = ANY ($6)
-RETURNING *
+-- name: settle-payments
+-- Moves payments forward only, many in one statement: to AUTHORIZED from PENDING, to SUCCEEDED, DECLINED
+-- or FAILED from PENDING or AUTHORIZED. An answer for a payment that already moved on (a late or replayed
+-- webhook, one arriving out of order) changes nothing and answers no row.
+UPDATE payments p
+   SET status = i.status, reference = COALESCE(i.reference, p.reference), decline_code = i.decline_code,
+       updated_at = $5
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS i (order_id, status, reference, decline_code)
+ WHERE p.order_id = i.order_id
+   AND p.status = ANY (CASE WHEN i.status = 'AUTHORIZED' THEN ARRAY['PENDING'] ELSE ARRAY['PENDING', 'AUTHORIZED'] END)
+RETURNING p.*
 
 -- name: set-next-action
 UPDATE payments SET next_action = $2, reference = COALESCE($3, reference), updated_at = $4

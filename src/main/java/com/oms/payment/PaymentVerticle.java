@@ -46,7 +46,7 @@ public final class PaymentVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PaymentVerticle.class);
 
-  /** From which statuses a payment may move to each status. */
+  /** From which statuses a payment may move to each status (settle-payments in payments.sql applies them). */
   private static final Map<String, String[]> MOVES_FROM = Map.of(
     "AUTHORIZED", new String[] {"PENDING"},
     "SUCCEEDED", new String[] {"PENDING", "AUTHORIZED"},
@@ -65,6 +65,7 @@ public final class PaymentVerticle extends VerticleBase {
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
   private final SqlStatements sql = SqlStatements.load("sql/payments.sql");
   private Wallets wallets;
+  private PaymentLedger ledger;
 
   public PaymentVerticle(Pool pool, GroupCommit.Writes writes, Clock clock, List<PaymentProvider> providers,
                          Settings settings) {
@@ -84,6 +85,7 @@ public final class PaymentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     wallets = new Wallets(pool, clock);
+    ledger = new PaymentLedger(vertx, writes, sql, this::now);
     providers.keySet().forEach(method -> breakers.put(method, CircuitBreaker.create("payment-" + method, vertx,
       new CircuitBreakerOptions()
         .setMaxFailures(settings.breakerMaxFailures())
@@ -115,9 +117,9 @@ public final class PaymentVerticle extends VerticleBase {
       return Future.succeededFuture(outcome(request.orderId(), PaymentOutcome.FAILED, null, "method_unavailable", null));
     }
     UUID orderId = UUID.fromString(request.orderId());
-    Tuple open = Tuple.of(orderId, request.customerId(), request.method(), request.amount(), request.currency(), now());
-    return writes.execute(sql.get("open-payment"), open).compose(rows -> {
-      Row row = rows.size() == 0 ? null : rows.iterator().next();
+    PaymentLedger.Opening open = new PaymentLedger.Opening(orderId, request.customerId(), request.method(),
+      request.amount(), request.currency());
+    return ledger.open(open).compose(row -> {
       if (row != null && row.getBoolean("opened")) {
         // a new payment, its first gateway call already counted
         return guarded(request.method(), () -> provider.charge(request)).compose(answer -> settle(provider, orderId, answer));
@@ -175,13 +177,10 @@ public final class PaymentVerticle extends VerticleBase {
 
   /** Moves the payment forward and answers its row, or null when it may not move (it moved on already). */
   private Future<Row> moveTo(UUID orderId, String status, String reference, String declineCode) {
-    String[] from = MOVES_FROM.get(status);
-    if (from == null) {
+    if (!MOVES_FROM.containsKey(status)) {
       return Future.succeededFuture();
     }
-    Tuple params = Tuple.tuple().addUUID(orderId).addString(status).addString(reference).addString(declineCode)
-      .addOffsetDateTime(now()).addArrayOfString(from);
-    return writes.execute(sql.get("settle-payment"), params).map(PaymentVerticle::firstOrNull);
+    return ledger.settle(new PaymentLedger.Settling(orderId, status, reference, declineCode));
   }
 
   // webhooks ----------------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ public final class LoadTest implements AutoCloseable {
   private final List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
   /** Orders acknowledged before the measured run (the warm-up's), left out of the per-order figures. */
   private int acknowledgedBeforeRun;
+  /** Set when an invariant failed: the world's database stays on disk for a look. */
+  private boolean keepData;
 
   private LoadTest(Settings settings, LoadWorld world, Vertx vertx, WebClient http, Tokens tokens, ServiceWorld service,
                    String pgUrl, String redisUrl, String redisPrefix) {
@@ -530,7 +532,9 @@ public final class LoadTest implements AutoCloseable {
       if (simulatedInFlight > 0) {
         System.out.println("  - " + simulatedInFlight + " orders of simulated partners were not delivered");
       }
-      return report.passed() && simulatedInFlight == 0;
+      boolean held = report.passed() && simulatedInFlight == 0;
+      keepData |= !held;
+      return held;
     } finally {
       redis.close();
     }
@@ -663,6 +667,11 @@ public final class LoadTest implements AutoCloseable {
     }
     if (service != null) {
       service.close();
+      if (keepData) {
+        System.out.println("the world's data is kept for a look: " + service.work);
+      } else {
+        service.discardData(); // each run's Postgres takes hundreds of MiB of the disk
+      }
     } else {
       vertx.close().await();
     }
