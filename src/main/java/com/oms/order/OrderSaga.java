@@ -134,7 +134,7 @@ final class OrderSaga {
           return move(order, reserved);
         }
         return askForPartner(order).compose(outcome -> outcome.assigned()
-          ? moveAssigned(order, assigned(outcome).via(INVENTORY_RESERVED, reserved.reason()))
+          ? move(order, assigned(outcome).via(INVENTORY_RESERVED, reserved.reason()))
           : move(order, reserved)); // the next step asks again, and waits for a partner as it does
       });
   }
@@ -158,26 +158,6 @@ final class OrderSaga {
   }
 
   /**
-   * Records an assignment. If the order moved on meanwhile and has ended (cancelled while its partner was
-   * being found), the partner taken for it is freed: its compensation ran without knowing of one.
-   */
-  private Future<Order> moveAssigned(Order order, Transition assigned) {
-    return store.transition(order, assigned)
-      .onSuccess(next -> published(order, next, assigned))
-      .recover(failure -> {
-        if (!(failure instanceof StaleOrderException)) {
-          return Future.failedFuture(failure);
-        }
-        return load(order.id()).compose(fresh -> fresh != null && fresh.status().isTerminal()
-            && !assigned.partnerId().equals(fresh.partnerId())
-          ? request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", order.id())).map(fresh)
-            .onFailure(cancel -> LOG.warn("order {}: ended while partner {} was assigned, who is not freed yet: {}",
-              order.id(), assigned.partnerId(), cancel.getMessage()))
-          : Future.succeededFuture(fresh));
-      });
-  }
-
-  /**
    * Finds a partner, unless the order's pickup is scheduled further ahead than the lead time. While no
    * partner is free the customer is told of the delay (once per step), and after the give-up time the
    * order fails and is compensated.
@@ -191,7 +171,7 @@ final class OrderSaga {
     return askForPartner(order).compose(outcome -> {
       if (outcome.assigned()) {
         assignmentRetries.remove(order.orderId());
-        return moveAssigned(order, assigned(outcome));
+        return move(order, assigned(outcome));
       }
       Instant waitingSince = later(order.updatedAt().toInstant(), order.requestedPickupAt() == null ? null : assignFrom);
       Duration waited = Duration.between(waitingSince, now);
@@ -411,14 +391,26 @@ final class OrderSaga {
 
   /**
    * Commits a transition. If someone else moved the order first, answers the order as it now is, and the
-   * caller carries on from there.
+   * caller carries on from there. A transition that assigned a partner to an order that has ended meanwhile
+   * (cancelled while the partner was being found) frees that partner: the order's compensation ran
+   * without knowing of one.
    */
   Future<Order> move(Order order, Transition transition) {
     return store.transition(order, transition)
       .onSuccess(next -> published(order, next, transition))
       .recover(failure -> failure instanceof StaleOrderException
-        ? load(order.id())
+        ? load(order.id()).compose(fresh -> freePartnerOfEnded(fresh, transition))
         : Future.failedFuture(failure));
+  }
+
+  private Future<Order> freePartnerOfEnded(Order fresh, Transition stale) {
+    if (stale.partnerId() == null || fresh == null || !fresh.status().isTerminal()
+      || stale.partnerId().equals(fresh.partnerId())) {
+      return Future.succeededFuture(fresh);
+    }
+    return request(Addresses.DELIVERY_CANCEL, new JsonObject().put("orderId", fresh.id())).map(fresh)
+      .onFailure(cancel -> LOG.warn("order {}: ended while partner {} was assigned, who is not freed yet: {}",
+        fresh.id(), stale.partnerId(), cancel.getMessage()));
   }
 
   void published(Order before, Order after, Transition transition) {
