@@ -102,8 +102,7 @@ public final class OmsApplication {
     int groups = config.postgres().groupCommitsInFlight();
     Pool writesPool = groups > 0 ? pool(vertx, config.postgres(), groups) : null;
     GroupCommit.Writes writes = groups > 0
-      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups,
-        config.postgres().groupCommitLinger(), registry).writes()
+      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups, registry).writes()
       : GroupCommit.direct(pool);
     OmsApplication app = new OmsApplication(vertx, pool, writesPool, writes, redis, webClient, mailClient);
     return Migrations.apply(vertx, config.postgres().url())
@@ -151,10 +150,6 @@ public final class OmsApplication {
 
   private Future<Void> deployAll(OmsConfig config, Clock clock, PrometheusMeterRegistry registry) {
     var bus = config.bus();
-    // one saga orchestrator per two cores by default: each batches its orders' transitions, and on two
-    // cores one instance had the lower tails (p99 48-52 ms against 62-96 ms at 250 orders/s)
-    int scaled = config.order().instances() > 0 ? config.order().instances()
-      : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     return gatewayUrl(config, clock)
       .compose(gatewayUrl -> {
         List<PaymentProvider> providers = paymentProviders(vertx, config, gatewayUrl, clock);
@@ -177,7 +172,7 @@ public final class OmsApplication {
         return deployNamed("notification", () -> new NotificationVerticle(pool, clock, channels, settings), 1);
       })
       .compose(v -> deploy(OrderVerticle.instances(pool, writes, clock, registry, bus.requestTimeout(), config.order(),
-        config.delivery()), scaled))
+        config.delivery()), config.orderInstances()))
       .compose(v -> deploy(() -> new SagaSweeperVerticle(config.order().sweepInterval(),
         config.order().sweepBatchSize(), bus.requestTimeout()), 1))
       .compose(v -> deploy(() -> new ExpiryScannerVerticle(config.order().expiryScanInterval(),

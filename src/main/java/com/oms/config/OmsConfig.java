@@ -52,7 +52,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
    * groups written at once (0: no grouping, each write its own commit).
    */
   public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, int groupCommitStatements,
-                         int groupCommitsInFlight, Duration groupCommitLinger, String socketDirectory) {
+                         int groupCommitsInFlight, String socketDirectory) {
     public boolean embedded() {
       return url == null || url.isBlank();
     }
@@ -136,8 +136,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         rateLimit(section(http, "rateLimit"))),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
         duration(pg, "connectTimeout", "PT5S"), pg.getInteger("groupCommitStatements", 64),
-        pg.getInteger("groupCommitsInFlight", 1), duration(pg, "groupCommitLinger", "PT0S"),
-        pg.getString("socketDirectory", "")),
+        pg.getInteger("groupCommitsInFlight", 1), pg.getString("socketDirectory", "")),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
         redis.getInteger("maxWaitingHandlers", 4096)),
       new Auth(auth.getString("jwtSecret"), auth.getString("issuer", "oms"), duration(auth, "tokenTtl", "PT12H")),
@@ -205,6 +204,15 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
   public static int eventLoops(JsonObject raw) {
     int configured = section(raw, "vertx").getInteger("eventLoops", 0);
     return configured > 0 ? configured : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Order verticle instances (saga orchestrators): {@code order.instances}, or one per two cores. Each
+   * batches its orders' transitions; on two cores one instance had the lower tails (p99 48-52 ms against
+   * 62-96 ms at 250 orders/s).
+   */
+  public int orderInstances() {
+    return order.instances() > 0 ? order.instances() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   /** Instances of a verticle deployed once per event loop unless {@code configured} says otherwise. */

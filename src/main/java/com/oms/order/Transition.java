@@ -33,9 +33,4 @@ record Transition(OrderStatus to, String reason, String actor, String partnerId,
     return new Transition(to, this.reason, actor, partnerId, failureReason, payment, compensationPending, notice, status,
       reason);
   }
-
-  /** Versions the move takes: one per status it enters. */
-  int steps() {
-    return via == null ? 1 : 2;
-  }
 }

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,7 +15,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.impl.SqlClientInternal;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +46,8 @@ public final class GroupCommit {
   private record Pending(String sql, Tuple params, Context caller, Promise<RowSet<Row>> answer) {
   }
 
-  /** Writes count as coming steadily while a group ended this recently. */
-  private static final long BUSY = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
-
   private final Pool pool;
   private final Context context;
-  private final long lingerNanos;
-  private long firstWaiting;
-  private long lastGroupEnded = Long.MIN_VALUE / 2;
-  private boolean lingering;
   private final int maxStatements;
   private final int maxInFlight;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -68,21 +59,10 @@ public final class GroupCommit {
    * @param maxInFlight groups being written at once (each holds a connection of the pool while it runs)
    */
   public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, MeterRegistry registry) {
-    this(vertx, pool, maxStatements, maxInFlight, Duration.ZERO, registry);
-  }
-
-  /**
-   * @param linger while writes keep coming (a group ended less than {@link #BUSY} ago), how long a group
-   *               waits for more statements before it goes out, from its first statement's arrival. Fewer,
-   *               larger groups and batches cost less per order; an idle service never waits.
-   */
-  public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, Duration linger,
-                     MeterRegistry registry) {
     this.pool = pool;
     this.context = vertx.getOrCreateContext();
     this.maxStatements = maxStatements;
     this.maxInFlight = maxInFlight;
-    this.lingerNanos = linger.toNanos();
     this.groupSizes = DistributionSummary.builder("oms.db.group.statements")
       .description("Write statements committed together in one transaction (application-level group commit)")
       .register(registry);
@@ -111,30 +91,12 @@ public final class GroupCommit {
   }
 
   private void enqueue(Pending pending) {
-    if (waiting.isEmpty()) {
-      firstWaiting = System.nanoTime();
-    }
     waiting.add(pending);
     flush();
   }
 
   private void flush() {
     while (!waiting.isEmpty() && running < maxInFlight) {
-      if (lingerNanos > 0 && waiting.size() < maxStatements) {
-        long now = System.nanoTime();
-        long waited = now - firstWaiting;
-        if (waited < lingerNanos && now - lastGroupEnded < BUSY) {
-          if (!lingering) {
-            lingering = true;
-            // below a millisecond: Vert.x timers count in milliseconds, the event loop itself in nanoseconds
-            ((ContextInternal) context).nettyEventLoop().schedule(() -> context.runOnContext(v -> {
-              lingering = false;
-              flush();
-            }), lingerNanos - waited, java.util.concurrent.TimeUnit.NANOSECONDS);
-          }
-          return;
-        }
-      }
       List<Pending> group = new ArrayList<>(Math.min(waiting.size(), maxStatements));
       while (!waiting.isEmpty() && group.size() < maxStatements) {
         group.add(waiting.poll());
@@ -142,10 +104,8 @@ public final class GroupCommit {
       running++;
       groupSizes.record(group.size());
       Future<Void> written = group.size() == 1 ? alone(group.get(0)) : together(group);
-      firstWaiting = System.nanoTime(); // the statements left waiting (if any) have waited since now
       written.onComplete(ar -> {
         running--;
-        lastGroupEnded = System.nanoTime();
         flush();
       });
     }
