@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,12 +47,8 @@ public final class PaymentVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PaymentVerticle.class);
 
-  /** From which statuses a payment may move to each status (settle-payments in payments.sql applies them). */
-  private static final Map<String, String[]> MOVES_FROM = Map.of(
-    "AUTHORIZED", new String[] {"PENDING"},
-    "SUCCEEDED", new String[] {"PENDING", "AUTHORIZED"},
-    "DECLINED", new String[] {"PENDING", "AUTHORIZED"},
-    "FAILED", new String[] {"PENDING", "AUTHORIZED"});
+  /** Statuses a gateway's answer moves a payment to; settle-payments in payments.sql says from which. */
+  private static final Set<String> SETTLED_STATUSES = Set.of("AUTHORIZED", "SUCCEEDED", "DECLINED", "FAILED");
 
   public record Settings(int breakerMaxFailures, Duration breakerReset) {
   }
@@ -177,7 +174,7 @@ public final class PaymentVerticle extends VerticleBase {
 
   /** Moves the payment forward and answers its row, or null when it may not move (it moved on already). */
   private Future<Row> moveTo(UUID orderId, String status, String reference, String declineCode) {
-    if (!MOVES_FROM.containsKey(status)) {
+    if (!SETTLED_STATUSES.contains(status)) {
       return Future.succeededFuture();
     }
     return ledger.settle(new PaymentLedger.Settling(orderId, status, reference, declineCode));
