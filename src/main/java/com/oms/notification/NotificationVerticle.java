@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,10 +78,13 @@ public final class NotificationVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Records what was sent before going; anything still unrecorded is sent again once its lease ends. */
+  /**
+   * Records what was sent before going, for a few seconds at most so a stop never hangs on the database;
+   * anything still unrecorded is sent again once its lease ends (same deduplication key).
+   */
   @Override
   public Future<?> stop() {
-    return recordSent().recover(failure -> Future.succeededFuture());
+    return recordSent().timeout(3, TimeUnit.SECONDS).recover(failure -> Future.succeededFuture());
   }
 
   /**
@@ -130,7 +134,6 @@ public final class NotificationVerticle extends VerticleBase {
     List<Notice> sendNow = new ArrayList<>();
     return pool.withTransaction(conn -> conn.preparedQuery(sql.get("claim-outbox"))
       .execute(Tuple.of(settings.batchSize(), now)).compose(events -> {
-        sendNow.clear(); // a retried transaction starts over
         List<Notice> notices = new ArrayList<>();
         Map<String, Integer> starting = new HashMap<>();
         for (Row event : events) {
