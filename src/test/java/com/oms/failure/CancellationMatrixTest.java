@@ -127,7 +127,11 @@ class CancellationMatrixTest extends IntegrationTest {
         .execute(io.vertx.sqlclient.Tuple.of(world[1])).await().iterator().next().getInteger("active_deliveries");
       assertThat(active).as("the partner is free again").isZero();
     }
-    JsonObject history = expect(api.get("/v1/orders/" + order[0] + "/events", order[1]), 200).await();
+    // each step is recorded once it succeeded, a moment after its effect (the stock back) shows
+    JsonObject history = Poll.until(app.vertx, () -> expect(api.get("/v1/orders/" + order[0] + "/events", order[1]), 200),
+      h -> h.getJsonArray("compensation").stream().anyMatch(s -> "RELEASE_STOCK".equals(((JsonObject) s).getString("step")))
+        && (!paid || h.getJsonArray("compensation").stream().anyMatch(s -> "REFUND_PAYMENT".equals(((JsonObject) s).getString("step")))),
+      DEADLINE, "compensation recorded").await();
     List<String> steps = history.getJsonArray("compensation").stream().map(s -> ((JsonObject) s).getString("step")).toList();
     assertThat(steps).contains("RELEASE_STOCK");
     if (paid) {

@@ -85,8 +85,4 @@ public final class SmtpSink {
       }
     }
   }
-
-  public Future<Void> close() {
-    return server.close();
-  }
 }
