@@ -10,7 +10,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 member() {
   local n=$1; shift
   env OMS_CLUSTER_ENABLED=true OMS_CLUSTER_PORT=$((5700 + n)) OMS_HTTP_PORT=$((8080 + n)) "$@" \
-    java ${OMS_JAVA_OPTS:--Xmx512m} -cp "$OMS_CLASSPATH" com.oms.Main > "target/cluster/member-$n.log" 2>&1 &
+    java ${OMS_JAVA_OPTS:--Xmx512m} -XX:-DontCompileHugeMethods -cp "$OMS_CLASSPATH" com.oms.Main > "target/cluster/member-$n.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 120); do
     if curl -sf "http://127.0.0.1:$((8080 + n))/health/ready" > /dev/null; then

@@ -4,4 +4,4 @@
 # and partner, and prints ready-to-use tokens. Ctrl-C stops everything, embedded servers included.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-exec java ${OMS_JAVA_OPTS:--Xms256m -Xmx1g} -cp "$OMS_CLASSPATH" com.oms.Main "$@"
+exec java ${OMS_JAVA_OPTS:--Xms256m -Xmx1g} -XX:-DontCompileHugeMethods -cp "$OMS_CLASSPATH" com.oms.Main "$@"

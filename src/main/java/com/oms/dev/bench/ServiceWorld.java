@@ -35,6 +35,13 @@ final class ServiceWorld implements AutoCloseable {
   private static final Map<String, String> STATEMENT_STATS = Map.of("shared_preload_libraries", "pg_stat_statements",
     "autovacuum_naptime", "10s");
 
+  /**
+   * The JVM compiles no method over 8,000 bytes of bytecode unless told to; the JSON schema validator
+   * that checks every request body against the contract is one (9,290 bytes), and interpreted it took
+   * 28% of the service's CPU at 250 orders/s. scripts/run.sh starts the service with the same flag.
+   */
+  static final String COMPILE_HUGE_METHODS = "-XX:-DontCompileHugeMethods";
+
   final Vertx vertx;
   final Path work;
   final Tokens tokens;
@@ -54,7 +61,7 @@ final class ServiceWorld implements AutoCloseable {
   private ServiceWorld(Map<String, String> extraEnv) throws Exception {
     this.extraEnv = extraEnv;
     work = Files.createTempDirectory("oms-world");
-    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0, STATEMENT_STATS);
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0, postgresSettings());
     pgPort = postgres.port();
     postgres.ensureDatabase("oms");
     vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
@@ -105,7 +112,7 @@ final class ServiceWorld implements AutoCloseable {
   void restartPostgres(Duration down) throws Exception {
     postgres.close();
     Thread.sleep(down.toMillis());
-    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort, STATEMENT_STATS);
+    postgres = EmbeddedPostgresServer.start(work.resolve("pg"), pgPort, postgresSettings());
   }
 
   String pgUrl() {
@@ -115,6 +122,21 @@ final class ServiceWorld implements AutoCloseable {
   /** Another database on the same Postgres server (created if missing), e.g. for a ceiling benchmark. */
   String database(String name) throws Exception {
     return postgres.ensureDatabase(name);
+  }
+
+  /**
+   * The server settings of the world's Postgres, and any given in {@code OMS_WORLD_PG_SETTINGS}
+   * ({@code name=value,name=value}), for experiments such as a run without autovacuum.
+   */
+  private Map<String, String> postgresSettings() {
+    Map<String, String> settings = new java.util.HashMap<>(STATEMENT_STATS);
+    for (String setting : extraEnv.getOrDefault("OMS_WORLD_PG_SETTINGS", "").split(",")) {
+      int equals = setting.indexOf('=');
+      if (equals > 0) {
+        settings.put(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+      }
+    }
+    return settings;
   }
 
   /** The directory of Postgres' Unix socket when the service uses it, else null. */
@@ -138,7 +160,7 @@ final class ServiceWorld implements AutoCloseable {
   void startService() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String heap = extraEnv.getOrDefault("OMS_WORLD_SERVICE_HEAP", "1g");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, COMPILE_HUGE_METHODS));
     String javaOptions = extraEnv.getOrDefault("OMS_WORLD_JAVA_OPTS", "");
     if (!javaOptions.isBlank()) {
       command.addAll(List.of(javaOptions.trim().split("\\s+"))); // e.g. -XX:StartFlightRecording=filename=service.jfr
