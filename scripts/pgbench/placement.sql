@@ -4,7 +4,7 @@
 -- as the service sends them when an order is alone in its batch. A card order of two lines, placed and
 -- driven to DELIVERY_PARTNER_ASSIGNED (reservation and assignment in one transition, as the service
 -- writes them when a partner is free), and the relay's writes for its two notices, each by email and
--- push: outbox dispatched, notifications written, then marked sent. The relay's scans, which serve many
+-- push: leased from the outbox, then recorded once sent. The relay's scans, which serve many
 -- orders per query, are left out, as are the expiry and sweeper scans. Run with the service's session
 -- settings (generic plans): scripts/bench.sh does.
 \set sku1 random(0, 49)
@@ -231,20 +231,28 @@ WITH raw AS (
 )
 SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
   FROM moved;
--- the two notices, each by email and push: dispatched from the outbox, written leased to the sender in one
--- statement, then marked sent
-UPDATE outbox SET dispatched_at = now() WHERE event_id IN (:e1, :e2);
-INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
-                           next_attempt_at, created_at)
-SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, 'PENDING', n.attempts, n.next_attempt_at, now()
-  FROM unnest(ARRAY[:n1, :n2, :n3, :n4]::uuid[], ARRAY[:e1, :e1, :e2, :e2]::uuid[], ARRAY[:oid, :oid, :oid, :oid]::uuid[],
-              ARRAY['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'PARTNER_ASSIGNED', 'PARTNER_ASSIGNED']::text[],
-              ARRAY['EMAIL', 'PUSH', 'EMAIL', 'PUSH']::text[],
-              ARRAY['load@example.com', 'load', 'load@example.com', 'load']::text[], ARRAY[1, 1, 1, 1]::int[],
-              ARRAY[now() + interval '60 seconds', now() + interval '60 seconds', now() + interval '60 seconds',
-                    now() + interval '60 seconds']::timestamptz[])
-       AS n (id, event_id, order_id, event_type, channel, recipient, attempts, next_attempt_at)
-ON CONFLICT (event_id, channel) DO NOTHING
-RETURNING id;
-UPDATE notifications SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY (ARRAY[:n1, :n2, :n3, :n4]::uuid[]);
+-- the two notices, each by email and push: leased from the outbox, sent, then recorded in the state their
+-- first attempt left them (SENT) with the events marked dispatched, in one statement
+UPDATE outbox o SET lease_until = now() + interval '60 seconds'
+ WHERE o.event_id IN (:e1, :e2)
+RETURNING o.event_id, o.order_id, o.event_type, o.payload,
+          ARRAY(SELECT n.channel FROM notifications n WHERE n.event_id = o.event_id) AS recorded;
+WITH recorded AS (
+    INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
+                               next_attempt_at, last_error, sent_at, created_at)
+    SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, n.status, n.attempts,
+           n.next_attempt_at, n.last_error, n.sent_at, now()
+      FROM unnest(ARRAY[:n1, :n2, :n3, :n4]::uuid[], ARRAY[:e1, :e1, :e2, :e2]::uuid[],
+                  ARRAY[:oid, :oid, :oid, :oid]::uuid[],
+                  ARRAY['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'PARTNER_ASSIGNED', 'PARTNER_ASSIGNED']::text[],
+                  ARRAY['EMAIL', 'PUSH', 'EMAIL', 'PUSH']::text[],
+                  ARRAY['load@example.com', 'load', 'load@example.com', 'load']::text[],
+                  ARRAY['SENT', 'SENT', 'SENT', 'SENT']::text[], ARRAY[1, 1, 1, 1]::int[],
+                  ARRAY[now(), now(), now(), now()]::timestamptz[], ARRAY[NULL, NULL, NULL, NULL]::text[],
+                  ARRAY[now(), now(), now(), now()]::timestamptz[])
+           AS n (id, event_id, order_id, event_type, channel, recipient, status, attempts, next_attempt_at,
+                 last_error, sent_at)
+    ON CONFLICT (event_id, channel) DO NOTHING
+)
+UPDATE outbox SET dispatched_at = now(), lease_until = NULL WHERE event_id = ANY (ARRAY[:e1, :e2]::uuid[]);
 END;

@@ -1,30 +1,40 @@
 -- Statements of the notification domain: relaying the outbox, and sending with retries.
 
 -- name: claim-outbox
--- Takes a batch of undispatched outbox events. Runs in one transaction with the inserts of their
--- notifications, so an event is either still in the outbox or has its notifications, never neither.
+-- Leases a batch of undispatched outbox events to this relay ($3 the lease end) while it sends their first
+-- attempts; a relay that dies before recording them lets the lease run out, and the events are relayed
+-- again (same deduplication keys). recorded: the channels an event relayed again has notifications for
+-- already, which are not sent again.
 WITH batch AS (
     SELECT event_id FROM outbox
-     WHERE dispatched_at IS NULL
+     WHERE dispatched_at IS NULL AND (lease_until IS NULL OR lease_until <= $2)
      ORDER BY created_at
      LIMIT $1
        FOR UPDATE SKIP LOCKED
 )
-UPDATE outbox o SET dispatched_at = $2
+UPDATE outbox o SET lease_until = $3
   FROM batch WHERE o.event_id = batch.event_id
-RETURNING o.event_id, o.order_id, o.event_type, o.payload
+RETURNING o.event_id, o.order_id, o.event_type, o.payload,
+          ARRAY(SELECT n.channel FROM notifications n WHERE n.event_id = o.event_id) AS recorded
 
--- name: insert-notifications
--- The notifications of a batch of outbox events, one per event and channel, in one statement (the arrays
--- run in parallel). One sent at once is written leased to its sender ($7 attempts = 1, $8 the lease end);
--- one left to its channel's pass is due now (attempts 0). An event relayed again writes nothing.
-INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
-                           next_attempt_at, created_at)
-SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, 'PENDING', n.attempts, n.next_attempt_at, $9
-  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
-       AS n (id, event_id, order_id, event_type, channel, recipient, attempts, next_attempt_at)
-ON CONFLICT (event_id, channel) DO NOTHING
-RETURNING id
+-- name: record-dispatched
+-- The notifications of a batch of leased outbox events, each as its first attempt left it: SENT, PENDING
+-- with its next attempt (failed, or left to its channel's own pass with no attempt made), or DEAD; and the
+-- events marked dispatched. One statement, so an event is either still in the outbox or has its
+-- notifications, never neither. A notification recorded before (an event relayed again) stays as it is.
+-- $12 when the batch was claimed, $13 now, $14 every event of the batch.
+WITH recorded AS (
+    INSERT INTO notifications (id, event_id, order_id, event_type, channel, recipient, status, attempts,
+                               next_attempt_at, last_error, sent_at, created_at)
+    SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, n.status, n.attempts,
+           n.next_attempt_at, n.last_error, n.sent_at, $12
+      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+                  $9::timestamptz[], $10::text[], $11::timestamptz[])
+           AS n (id, event_id, order_id, event_type, channel, recipient, status, attempts, next_attempt_at,
+                 last_error, sent_at)
+    ON CONFLICT (event_id, channel) DO NOTHING
+)
+UPDATE outbox SET dispatched_at = $13, lease_until = NULL WHERE event_id = ANY ($14)
 
 -- name: claim-due
 -- Leases due notifications to this sender: their next attempt moves to the lease end, so no other

@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,8 +57,8 @@ public final class NotificationVerticle extends VerticleBase {
   private final Set<String> busy = new HashSet<>();
   /** First attempts in flight, per channel. */
   private final Map<String, Integer> sending = new HashMap<>();
-  /** Notifications sent on their first attempt and not recorded yet. */
-  private final List<UUID> sent = new ArrayList<>();
+  /** Batches of outbox events whose first attempts are out and not recorded yet. */
+  private final Set<Future<Void>> recording = new HashSet<>();
 
   public NotificationVerticle(Pool pool, Clock clock, List<Channel> channels, Settings settings) {
     this.pool = pool;
@@ -79,26 +78,25 @@ public final class NotificationVerticle extends VerticleBase {
   }
 
   /**
-   * Records what was sent before going, for a few seconds at most so a stop never hangs on the database;
-   * anything still unrecorded is sent again once its lease ends (same deduplication key).
+   * Records the batches whose first attempts are out, for a few seconds at most so a stop never hangs on
+   * the database; a batch still unrecorded is relayed again once its lease ends (same deduplication keys).
    */
   @Override
   public Future<?> stop() {
-    return recordSent().timeout(3, TimeUnit.SECONDS).recover(failure -> Future.succeededFuture());
+    return Future.join(List.copyOf(recording)).timeout(3, TimeUnit.SECONDS).recover(failure -> Future.succeededFuture());
   }
 
   /**
-   * One pass: outbox events into notifications, sent at once; then each channel's notifications that fell
-   * due again (retries, and any whose sender died before recording them); then what was sent since the last
-   * pass is recorded. A pass that finds a full batch goes on with the next one at once, so a backlog drains
-   * at the speed the database and the providers allow, not one batch per interval.
+   * One pass: outbox events sent and recorded; then each channel's notifications that fell due again
+   * (retries, and those left to the channel's own pass). A pass that finds a full batch goes on with the
+   * next one at once, so a backlog drains at the speed the database and the providers allow, not one batch
+   * per interval.
    */
   void relayOnce() {
     exclusively("outbox", () -> whileFull(this::dispatchOutbox));
     for (Channel channel : channels) {
       exclusively(channel.name(), () -> whileFull(() -> sendDue(channel)));
     }
-    exclusively("sent", this::recordSent);
   }
 
   /** Runs {@code batch} again for as long as it handled a full batch. */
@@ -121,45 +119,113 @@ public final class NotificationVerticle extends VerticleBase {
                         int attempts, JsonObject payload) {
   }
 
+  /** A notification as its first attempt left it, to be recorded. */
+  private record FirstAttempt(Notice notice, String status, int attempts, OffsetDateTime nextAttempt, String lastError,
+                              OffsetDateTime sentAt) {
+  }
+
   /**
-   * Turns a batch of outbox events into notifications, in the transaction that marks the events
-   * dispatched, and sends them right after it commits: each is written already leased to this sender with
-   * its first attempt counted, so the send needs no claim of its own, and a sender that dies before
-   * recording the outcome lets the lease run out and {@link #sendDue} sends it again (same deduplication
-   * key). A channel with a full batch of sends in flight gets its new notifications due instead, to be
-   * sent by its own pass: a slow provider backs up only itself. Answers how many events it dispatched.
+   * Leases a batch of outbox events and sends their notifications' first attempts right away, before
+   * anything is written about them; once every attempt of the batch has an outcome, one statement records
+   * each notification in the state it reached and marks the events dispatched. A relay that dies before
+   * recording lets the lease run out, and the events are sent again with the same deduplication keys. A
+   * channel with a full batch of sends in flight gets its new notifications recorded due instead, to be
+   * sent by its own pass: a slow provider backs up only itself. Answers how many events it leased, without
+   * waiting for the sends.
    */
   private Future<Integer> dispatchOutbox() {
-    OffsetDateTime now = Times.now(clock);
-    List<Notice> sendNow = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(sql.get("claim-outbox"))
-      .execute(Tuple.of(settings.batchSize(), now)).compose(events -> {
-        List<Notice> notices = new ArrayList<>();
-        Map<String, Integer> starting = new HashMap<>();
-        for (Row event : events) {
-          JsonObject payload = (JsonObject) event.getJson("payload");
-          for (Channel channel : wanted(payload)) {
-            String recipient = channel.recipient(payload);
-            if (recipient == null) {
-              continue;
-            }
-            int started = starting.merge(channel.name(), 1, Integer::sum);
-            boolean atOnce = sending.getOrDefault(channel.name(), 0) + started <= settings.batchSize();
-            Notice notice = new Notice(UUID.randomUUID(), event.getUUID("event_id"), event.getUUID("order_id"),
-              event.getString("event_type"), channel, recipient, atOnce ? 1 : 0, payload);
-            notices.add(notice);
-            if (atOnce) {
-              sendNow.add(notice);
-            }
+    OffsetDateTime claimed = Times.now(clock);
+    Tuple params = Tuple.of(settings.batchSize(), claimed, claimed.plus(SEND_LEASE));
+    return pool.preparedQuery(sql.get("claim-outbox")).execute(params).map(events -> {
+      if (events.size() == 0) {
+        return 0;
+      }
+      List<UUID> eventIds = new ArrayList<>(events.size());
+      List<Future<FirstAttempt>> attempts = new ArrayList<>();
+      Map<String, Integer> starting = new HashMap<>();
+      for (Row event : events) {
+        eventIds.add(event.getUUID("event_id"));
+        JsonObject payload = (JsonObject) event.getJson("payload");
+        List<String> recorded = List.of(event.getArrayOfStrings("recorded"));
+        for (Channel channel : wanted(payload)) {
+          String recipient = channel.recipient(payload);
+          if (recipient == null || recorded.contains(channel.name())) {
+            continue; // nothing to reach them by, or relayed before: sent (or being retried) already
           }
+          int started = starting.merge(channel.name(), 1, Integer::sum);
+          boolean atOnce = sending.getOrDefault(channel.name(), 0) + started <= settings.batchSize();
+          Notice notice = new Notice(UUID.randomUUID(), event.getUUID("event_id"), event.getUUID("order_id"),
+            event.getString("event_type"), channel, recipient, atOnce ? 1 : 0, payload);
+          attempts.add(atOnce ? attemptFirst(notice)
+            : Future.succeededFuture(new FirstAttempt(notice, "PENDING", 0, claimed, null, null)));
         }
-        return insertAll(conn, notices, now).map(inserted -> {
-          // a replayed event's notifications exist already (and were sent): only the new ones go out
-          sendNow.removeIf(notice -> !inserted.contains(notice.id()));
-          return events.size();
-        });
-      }))
-      .onSuccess(dispatched -> sendNow.forEach(this::sendFirst));
+      }
+      Future<Void> recorded = Future.join(attempts)
+        .transform(done -> record(attempts.stream().map(Future::result).toList(), eventIds, claimed));
+      recording.add(recorded);
+      recorded
+        .onFailure(failure -> LOG.warn("notification relay: {} events sent, not recorded (relayed again after the lease): {}",
+          eventIds.size(), failure.getMessage()))
+        .onComplete(ar -> recording.remove(recorded));
+      return events.size();
+    });
+  }
+
+  /** Sends a notification's first attempt; the outcome says how it is to be recorded. */
+  private Future<FirstAttempt> attemptFirst(Notice notice) {
+    String name = notice.channel().name();
+    sending.merge(name, 1, Integer::sum);
+    return deliver(notice)
+      .transform(ar -> {
+        sending.merge(name, -1, Integer::sum);
+        OffsetDateTime now = Times.now(clock);
+        if (ar.succeeded()) {
+          return Future.succeededFuture(new FirstAttempt(notice, "SENT", 1, now, null, now));
+        }
+        String error = String.valueOf(ar.cause().getMessage());
+        if (retries.exhausted(1)) {
+          LOG.warn("notification {} ({}) is dead after its first attempt: {}", notice.id(), name, error);
+          return Future.succeededFuture(new FirstAttempt(notice, "DEAD", 1, now, error, null));
+        }
+        return Future.succeededFuture(new FirstAttempt(notice, "PENDING", 1, now.plus(retries.delayAfter(1)), error, null));
+      });
+  }
+
+  /** Writes a batch's notifications as their first attempts left them and marks its events dispatched. */
+  private Future<Void> record(List<FirstAttempt> attempts, List<UUID> eventIds, OffsetDateTime claimed) {
+    int size = attempts.size();
+    UUID[] ids = new UUID[size];
+    UUID[] events = new UUID[size];
+    UUID[] orders = new UUID[size];
+    String[] types = new String[size];
+    String[] channelNames = new String[size];
+    String[] recipients = new String[size];
+    String[] statuses = new String[size];
+    Integer[] attemptsMade = new Integer[size];
+    OffsetDateTime[] nextAttempts = new OffsetDateTime[size];
+    String[] errors = new String[size];
+    OffsetDateTime[] sentAt = new OffsetDateTime[size];
+    for (int i = 0; i < size; i++) {
+      FirstAttempt attempt = attempts.get(i);
+      Notice notice = attempt.notice();
+      ids[i] = notice.id();
+      events[i] = notice.eventId();
+      orders[i] = notice.orderId();
+      types[i] = notice.eventType();
+      channelNames[i] = notice.channel().name();
+      recipients[i] = notice.recipient();
+      statuses[i] = attempt.status();
+      attemptsMade[i] = attempt.attempts();
+      nextAttempts[i] = attempt.nextAttempt();
+      errors[i] = attempt.lastError();
+      sentAt[i] = attempt.sentAt();
+    }
+    Tuple params = Tuple.tuple().addArrayOfUUID(ids).addArrayOfUUID(events).addArrayOfUUID(orders)
+      .addArrayOfString(types).addArrayOfString(channelNames).addArrayOfString(recipients).addArrayOfString(statuses)
+      .addArrayOfInteger(attemptsMade).addArrayOfOffsetDateTime(nextAttempts).addArrayOfString(errors)
+      .addArrayOfOffsetDateTime(sentAt).addOffsetDateTime(claimed).addOffsetDateTime(Times.now(clock))
+      .addArrayOfUUID(eventIds.toArray(UUID[]::new));
+    return pool.preparedQuery(sql.get("record-dispatched")).execute(params).mapEmpty();
   }
 
   /** The channels the customer chose on the order, or the configured defaults. */
@@ -168,66 +234,6 @@ public final class NotificationVerticle extends VerticleBase {
     JsonArray chosen = contact.getJsonArray("channels");
     List<String> names = chosen == null ? settings.defaultChannels() : chosen.stream().map(String::valueOf).toList();
     return channels.stream().filter(channel -> names.contains(channel.name())).toList();
-  }
-
-  /** Writes the notifications in one statement; answers the ids it wrote (an event relayed again writes none). */
-  private Future<Set<UUID>> insertAll(SqlConnection conn, List<Notice> notices, OffsetDateTime now) {
-    if (notices.isEmpty()) {
-      return Future.succeededFuture(Set.of());
-    }
-    int size = notices.size();
-    UUID[] ids = new UUID[size];
-    UUID[] events = new UUID[size];
-    UUID[] orders = new UUID[size];
-    String[] types = new String[size];
-    String[] channelNames = new String[size];
-    String[] recipients = new String[size];
-    Integer[] attempts = new Integer[size];
-    OffsetDateTime[] nextAttempts = new OffsetDateTime[size];
-    OffsetDateTime leaseEnd = now.plus(SEND_LEASE);
-    for (int i = 0; i < size; i++) {
-      Notice notice = notices.get(i);
-      ids[i] = notice.id();
-      events[i] = notice.eventId();
-      orders[i] = notice.orderId();
-      types[i] = notice.eventType();
-      channelNames[i] = notice.channel().name();
-      recipients[i] = notice.recipient();
-      attempts[i] = notice.attempts();
-      nextAttempts[i] = notice.attempts() > 0 ? leaseEnd : now;
-    }
-    Tuple params = Tuple.tuple().addArrayOfUUID(ids).addArrayOfUUID(events).addArrayOfUUID(orders)
-      .addArrayOfString(types).addArrayOfString(channelNames).addArrayOfString(recipients).addArrayOfInteger(attempts)
-      .addArrayOfOffsetDateTime(nextAttempts).addOffsetDateTime(now);
-    return conn.preparedQuery(sql.get("insert-notifications")).execute(params).map(rows -> {
-      Set<UUID> inserted = new HashSet<>();
-      rows.forEach(row -> inserted.add(row.getUUID("id")));
-      return inserted;
-    });
-  }
-
-  /** The first attempt of a notification just written; its outcome is recorded with the pass's others. */
-  private void sendFirst(Notice notice) {
-    String name = notice.channel().name();
-    sending.merge(name, 1, Integer::sum);
-    send(notice)
-      .onSuccess(sentId -> {
-        if (sentId != null) {
-          sent.add(sentId);
-        }
-      })
-      .onComplete(ar -> sending.merge(name, -1, Integer::sum));
-  }
-
-  /** Records the notifications sent since the last pass, in one statement. */
-  private Future<Void> recordSent() {
-    if (sent.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    UUID[] ids = sent.toArray(UUID[]::new);
-    sent.clear();
-    return pool.preparedQuery(sql.get("mark-sent")).execute(Tuple.of(ids, Times.now(clock))).<Void>mapEmpty()
-      .onFailure(failure -> java.util.Collections.addAll(sent, ids)); // the next pass tries again
   }
 
   /**
@@ -251,23 +257,30 @@ public final class NotificationVerticle extends VerticleBase {
     });
   }
 
-  /** Answers the notification's id once the provider took it, or null when it failed (and is rescheduled). */
+  /**
+   * A retry: answers the notification's id once the provider took it, or null when it failed (then it is
+   * rescheduled, or DEAD when out of attempts).
+   */
   private Future<UUID> send(Notice notice) {
-    Channel channel = notice.channel();
-    RenderedMessage message = templates.render(channel.name(), notice.eventType(), notice.payload());
-    String deduplicationKey = notice.eventId() + "." + channel.name().toLowerCase();
     int attempts = notice.attempts();
     UUID id = notice.id();
-    return channel.send(notice.recipient(), message, deduplicationKey).map(v -> id)
+    return deliver(notice).map(v -> id)
       .recover(failure -> {
         String error = String.valueOf(failure.getMessage());
         if (retries.exhausted(attempts)) {
-          LOG.warn("notification {} ({}) is dead after {} attempts: {}", id, channel.name(), attempts, error);
+          LOG.warn("notification {} ({}) is dead after {} attempts: {}", id, notice.channel().name(), attempts, error);
           return pool.preparedQuery(sql.get("mark-dead")).execute(Tuple.of(id, error)).map((UUID) null);
         }
         OffsetDateTime next = Times.now(clock).plus(retries.delayAfter(attempts));
         return pool.preparedQuery(sql.get("schedule-retry")).execute(Tuple.of(id, next, error)).map((UUID) null);
       });
+  }
+
+  /** Hands the message to its channel's provider, with a deduplication key per event and channel. */
+  private Future<Void> deliver(Notice notice) {
+    Channel channel = notice.channel();
+    RenderedMessage message = templates.render(channel.name(), notice.eventType(), notice.payload());
+    return channel.send(notice.recipient(), message, notice.eventId() + "." + channel.name().toLowerCase());
   }
 
   private Future<JsonObject> retry(Message<JsonObject> message) {

@@ -183,6 +183,34 @@ class NotificationTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("an event leased by a relay that died before recording it is left alone until the lease ends, then sent")
+  void leaseOfDeadRelayRunsOut() {
+    app.app.stopVerticle("notification").await();
+    String[] leased;
+    try {
+      leased = deliveredOrder(unique("buyer") + "@example.com", "+919800000007");
+      Poll.until(app.vertx, () -> app.app.pool().preparedQuery("SELECT count(*) AS n FROM outbox WHERE order_id = $1")
+          .execute(Tuple.of(UUID.fromString(leased[0]))).map(rows -> rows.iterator().next().getLong("n")), n -> n == 1,
+        DEADLINE, "the confirmation in the outbox").await();
+      // as a relay leaves an event it took and sent, then died before writing anything about it
+      app.app.pool().preparedQuery("UPDATE outbox SET lease_until = $2 WHERE order_id = $1")
+        .execute(Tuple.of(UUID.fromString(leased[0]), app.clock.instant().plusSeconds(60).atOffset(java.time.ZoneOffset.UTC))).await();
+    } finally {
+      app.app.startVerticle("notification").await();
+    }
+    // an order placed after it is relayed: the relay runs, and passes the leased event by
+    String[] later = deliveredOrder(unique("buyer") + "@example.com", "+919800000008");
+    awaitSent(later, "ORDER_CONFIRMED", "EMAIL");
+    assertThat(log(leased)).isEmpty();
+    assertThat(mailFor(leased[0])).isEmpty();
+
+    app.clock.advance(Duration.ofSeconds(61));
+    awaitSent(leased, "ORDER_CONFIRMED", "EMAIL");
+    awaitSent(leased, "ORDER_CONFIRMED", "SMS");
+    assertThat(mailFor(leased[0])).hasSize(1);
+  }
+
+  @Test
   @DisplayName("the same event relayed again makes no second message")
   void replayedEvent() {
     String[] order = deliveredOrder(unique("buyer") + "@example.com", "+919800000005");
