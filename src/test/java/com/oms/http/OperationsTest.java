@@ -39,6 +39,8 @@ class OperationsTest extends IntegrationTest {
     Poll.until(app.vertx, () -> api.order(orderId, token), o -> o.getString("status").equals("INVENTORY_RESERVED"),
       DEADLINE, "reservation").await();
 
+    // the gauge is counted by the sweeper at most every 30 s
+    app.clock.advance(java.time.Duration.ofSeconds(31));
     String metrics = Poll.until(app.vertx, () -> api.get("/metrics", null).map(HttpResponse::bodyAsString),
       text -> text.contains("oms_orders{status=\"INVENTORY_RESERVED\"} 1.0"), DEADLINE, "the status gauge").await();
 
