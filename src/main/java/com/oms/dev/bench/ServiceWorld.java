@@ -64,7 +64,10 @@ final class ServiceWorld implements AutoCloseable {
     postgres = EmbeddedPostgresServer.start(work.resolve("pg"), 0, postgresSettings());
     pgPort = postgres.port();
     postgres.ensureDatabase("oms");
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    // one event loop for the load generator and its simulators: they share the machine with the service,
+    // and every hand-over between loops wakes a thread (OMS_WORLD_EVENT_LOOPS to change it)
+    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true)
+      .setEventLoopPoolSize(Integer.parseInt(extraEnv.getOrDefault("OMS_WORLD_EVENT_LOOPS", "1"))));
     // the service reaches Postgres and Redis on this machine through their Unix sockets when it can
     // (the native transport), as a service deployed beside them would; the harness itself uses TCP
     sockets = vertx.isNativeTransportEnabled() && !"false".equals(extraEnv.get("OMS_WORLD_SOCKETS"));
