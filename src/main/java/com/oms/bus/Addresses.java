@@ -64,6 +64,8 @@ public final class Addresses {
   public static final String INVENTORY_ADJUST_STOCK = "inventory.adjust-stock";
   /** {storeId, limit, cursor?} → {storeId, items, nextCursor}. */
   public static final String INVENTORY_LIST_STOCK = "inventory.list-stock";
+  /** Published: {storeId}: a store or one of its prices changed; quotes read it again. */
+  public static final String INVENTORY_CATALOG_CHANGED = "inventory.catalog-changed";
   /** {} → {corrected}: verify every store's projection against Postgres now, and repair it. */
   public static final String INVENTORY_RECONCILE = "inventory.reconcile";
 

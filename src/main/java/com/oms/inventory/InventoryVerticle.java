@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class InventoryVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InventoryVerticle.class);
+  /**
+   * The longest a quote may come from memory after its store was read: the bound on an old price for a
+   * member that missed the message telling it of a change.
+   */
+  private static final Duration CATALOG_MAX_AGE = Duration.ofSeconds(10);
+
   /** How long a released or deducted hold record stays in Redis to keep late repeats idempotent. */
   private static final long FINISHED_HOLD_SECONDS = Duration.ofDays(7).toSeconds();
 
@@ -62,6 +68,7 @@ public final class InventoryVerticle extends VerticleBase {
   private Reconciler reconciler;
   private StockAdmin admin;
   private InventoryScripts scripts;
+  private Catalog catalog;
 
   public InventoryVerticle(Pool pool, GroupCommit.Writes writes, Redis redis, Clock clock, Settings settings,
                            MeterRegistry registry) {
@@ -81,6 +88,7 @@ public final class InventoryVerticle extends VerticleBase {
     reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
     projection = new StockProjection(scripts, keys, reconciler);
     admin = new StockAdmin(pool, redis, ledger, projection, reconciler, keys);
+    catalog = new Catalog(clock, CATALOG_MAX_AGE);
 
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(INVENTORY_QUOTE, replying(this::quote));
@@ -88,8 +96,9 @@ public final class InventoryVerticle extends VerticleBase {
     bus.<JsonObject>consumer(INVENTORY_COMMIT, replying(this::commit));
     bus.<JsonObject>consumer(INVENTORY_RELEASE, replying(this::release));
     bus.<JsonObject>consumer(INVENTORY_DEDUCT, replying(this::deduct));
-    bus.<JsonObject>consumer(INVENTORY_PUT_STORE, replying(message -> admin.putStore(message.body())));
-    bus.<JsonObject>consumer(INVENTORY_PUT_STOCK, replying(message -> admin.putStock(message.body())));
+    bus.<JsonObject>consumer(INVENTORY_PUT_STORE, replying(message -> catalogChanged(message, admin.putStore(message.body()))));
+    bus.<JsonObject>consumer(INVENTORY_PUT_STOCK, replying(message -> catalogChanged(message, admin.putStock(message.body()))));
+    bus.<JsonObject>consumer(INVENTORY_CATALOG_CHANGED, message -> catalog.forget(message.body().getString("storeId")));
     bus.<JsonObject>consumer(INVENTORY_ADJUST_STOCK, replying(message -> admin.adjustStock(message.body())));
     bus.<JsonObject>consumer(INVENTORY_GET_STOCK, replying(message ->
       admin.getStock(message.body().getString("storeId"), message.body().getString("sku"))));
@@ -124,22 +133,32 @@ public final class InventoryVerticle extends VerticleBase {
     reconciler.loadIfLost().onFailure(failure -> LOG.debug("projection check failed: {}", failure.getMessage()));
   }
 
+  /** Prices and store facts from memory when they are known there, else from Postgres (and remembered). */
   private Future<JsonObject> quote(Message<JsonObject> message) {
     QuoteRequest request = BusMessage.fromJson(message.body(), QuoteRequest.class);
+    Quote known = catalog.quote(request.storeId(), request.skus());
+    if (known != null) {
+      return Future.succeededFuture(known.toJson());
+    }
+    long generation = catalog.generation(request.storeId());
     Tuple params = Tuple.of(request.storeId()).addArrayOfString(request.skus().toArray(String[]::new));
     return pool.preparedQuery(ledger.sql.get("quote")).execute(params).map(rows -> {
       if (rows.size() == 0) {
         throw new Problem(ProblemType.UNKNOWN_STORE, "store '" + request.storeId() + "' does not exist");
       }
-      Map<String, Long> prices = new HashMap<>();
+      Map<String, Catalog.Price> prices = new HashMap<>();
       Set<String> currencies = new LinkedHashSet<>();
       Row store = rows.iterator().next();
       for (Row row : rows) {
         if (row.getString("sku") != null) {
-          prices.put(row.getString("sku"), row.getLong("price_amount"));
+          prices.put(row.getString("sku"), new Catalog.Price(row.getLong("price_amount"), row.getString("currency")));
           currencies.add(row.getString("currency"));
         }
       }
+      Catalog.StoreFacts facts = new Catalog.StoreFacts(store.getDouble("lat"), store.getDouble("lon"),
+        store.getLocalTime("opens_at").toString(), store.getLocalTime("closes_at").toString(), store.getString("time_zone"),
+        store.getInteger("preparation_minutes"));
+      catalog.remember(request.storeId(), generation, facts, prices);
       List<String> unknown = request.skus().stream().filter(sku -> !prices.containsKey(sku)).distinct().toList();
       if (!unknown.isEmpty()) {
         throw new Problem(ProblemType.UNKNOWN_SKU,
@@ -149,12 +168,22 @@ public final class InventoryVerticle extends VerticleBase {
       if (currencies.size() > 1) {
         throw new Problem(ProblemType.MIXED_CURRENCY, "these SKUs are priced in " + currencies);
       }
-      return new Quote(request.storeId(), currencies.isEmpty() ? null : currencies.iterator().next(), prices,
-        store.getDouble("lat"), store.getDouble("lon"), store.getLocalTime("opens_at").toString(),
-        store.getLocalTime("closes_at").toString(), store.getString("time_zone"), store.getInteger("preparation_minutes"))
-        .toJson();
+      Map<String, Long> unitPrices = new HashMap<>();
+      prices.forEach((sku, price) -> unitPrices.put(sku, price.amount()));
+      return new Quote(request.storeId(), currencies.isEmpty() ? null : currencies.iterator().next(), unitPrices,
+        facts.lat(), facts.lon(), facts.opens(), facts.closes(), facts.timeZone(), facts.preparationMinutes()).toJson();
     });
   }
+
+  /** Once an admin's change of a store or a price is committed, every member's catalog forgets the store. */
+  private Future<JsonObject> catalogChanged(Message<JsonObject> message, Future<JsonObject> change) {
+    String storeId = message.body().getString("storeId");
+    return change.onSuccess(done -> {
+      catalog.forget(storeId); // here at once, before the admin hears back
+      vertx.eventBus().publish(INVENTORY_CATALOG_CHANGED, new JsonObject().put("storeId", storeId));
+    });
+  }
+
 
   /**
    * The ledger row first, then Redis. If Redis times out, the outcome is unknown: the order is then
