@@ -7,36 +7,17 @@
 -- push: leased from the outbox, then recorded once sent. The relay's scans, which serve many
 -- orders per query, are left out, as are the expiry and sweeper scans. Run with the service's session
 -- settings (generic plans): scripts/bench.sh does.
-\set sku1 random(0, 49)
-\set sku2 random(50, 99)
 \set customer random(0, 9999)
 BEGIN;
 SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS n1,
        gen_random_uuid() AS n2, gen_random_uuid() AS n3, gen_random_uuid() AS n4 \gset
--- quote
-SELECT s.lat, s.lon, s.opens_at, s.closes_at, s.time_zone, s.preparation_minutes, i.sku, i.price_amount, i.currency
-  FROM stores s
-  LEFT JOIN stock_items i ON i.store_id = s.store_id AND i.sku = ANY (ARRAY['sku-' || :sku1, 'sku-' || :sku2])
- WHERE s.store_id = 'ceiling-store';
--- CREATED, unless the customer has too many unpaid orders
-WITH unpaid AS (
-    SELECT count(*) AS orders FROM orders WHERE customer_id = 'load-cust-' || :customer AND status IN ('CREATED', 'PAYMENT_PENDING')
-), placed AS (
-    INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items,
-                        payment, payment_instrument, delivery, contact, idempotency_key, request_hash,
-                        created_at, updated_at)
-    SELECT :oid, 'load-cust-' || :customer, 'ceiling-store', 'CREATED', 1, 'INR', 2000,
-           '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
-           '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
-           '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
-           '{"email": "load@example.com"}', NULL, md5(:oid), now(), now()
-      FROM unpaid WHERE unpaid.orders < 5
-    RETURNING order_id
-), history AS (
-    INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, 1, NULL, 'CREATED', 'placed', 'customer:' || 'load', now() FROM placed
-)
-SELECT (SELECT order_id FROM placed) AS order_id, orders AS unpaid FROM unpaid;
+-- CREATED, unless the customer has too many unpaid orders (the quote is the service's, from memory)
+SELECT placed_order_id AS order_id, unpaid_before AS unpaid
+  FROM insert_order(:oid, 'load-cust-' || :customer, 'ceiling-store', 'INR', 2000,
+       '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
+       '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
+       '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
+       '{"email": "load@example.com"}', NULL, md5(:oid), now(), 'customer:' || 'load', 5);
 -- the hold's durable record
 INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
 SELECT claim.order_id, claim.store_id, claim.lines, 'HELD', claim.expires_at, now(), now()

@@ -3,22 +3,11 @@
 
 -- name: insert-order
 -- Records a new order unless its customer already has $15 orders waiting for payment (the cap on unpaid
--- orders, checked in the same statement). Always answers one row: the customer's unpaid orders before
--- this one, and the order's id, or null when the cap refused it. The caller has the rest of the row.
-WITH unpaid AS (
-    SELECT count(*) AS orders FROM orders WHERE customer_id = $2 AND status IN ('CREATED', 'PAYMENT_PENDING')
-), placed AS (
-    INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items,
-                        payment, payment_instrument, delivery, contact, idempotency_key, request_hash,
-                        created_at, updated_at)
-    SELECT $1, $2, $3, 'CREATED', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13
-      FROM unpaid WHERE unpaid.orders < $15
-    RETURNING order_id
-), history AS (
-    INSERT INTO order_events (order_id, seq, from_status, to_status, reason, actor, occurred_at)
-    SELECT order_id, 1, NULL, 'CREATED', 'placed', $14, $13 FROM placed
-)
-SELECT (SELECT order_id FROM placed) AS order_id, orders AS unpaid FROM unpaid
+-- orders, checked under a lock per customer: migration V10). Always answers one row: the customer's unpaid
+-- orders before this one, and the order's id, or null when the cap refused it. The caller has the rest of
+-- the row.
+SELECT placed_order_id AS order_id, unpaid_before AS unpaid
+  FROM insert_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1

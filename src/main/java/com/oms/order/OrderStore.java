@@ -58,7 +58,18 @@ final class OrderStore {
   /** Records a new order (CREATED) unless its customer has {@code maxUnpaid} orders waiting for payment. */
   Future<Inserted> insert(NewOrder order, int maxUnpaid) {
     OffsetDateTime at = now();
-    Tuple params = Tuple.tuple()
+    return writes.execute(sql.get("insert-order"), insertParams(order, maxUnpaid, at)).map(rows -> {
+      Row row = rows.iterator().next();
+      Order inserted = row.getUUID("order_id") == null ? null : new Order(order.orderId(), order.customerId(),
+        order.storeId(), OrderStatus.CREATED, 1, order.currency(), order.totalAmount(), order.items(), order.payment(),
+        order.paymentInstrument(), order.delivery(), order.contact(), null, null, false, order.requestHash(), at, at);
+      return new Inserted(inserted, row.getLong("unpaid"));
+    });
+  }
+
+  /** The parameters of {@code insert-order}. */
+  static Tuple insertParams(NewOrder order, int maxUnpaid, OffsetDateTime at) {
+    return Tuple.tuple()
       .addUUID(order.orderId())
       .addString(order.customerId())
       .addString(order.storeId())
@@ -74,13 +85,6 @@ final class OrderStore {
       .addOffsetDateTime(at)
       .addString(order.actor())
       .addInteger(maxUnpaid);
-    return writes.execute(sql.get("insert-order"), params).map(rows -> {
-      Row row = rows.iterator().next();
-      Order inserted = row.getUUID("order_id") == null ? null : new Order(order.orderId(), order.customerId(),
-        order.storeId(), OrderStatus.CREATED, 1, order.currency(), order.totalAmount(), order.items(), order.payment(),
-        order.paymentInstrument(), order.delivery(), order.contact(), null, null, false, order.requestHash(), at, at);
-      return new Inserted(inserted, row.getLong("unpaid"));
-    });
   }
 
   Future<Order> find(UUID orderId) {
