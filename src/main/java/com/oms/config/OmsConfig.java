@@ -97,7 +97,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                          Duration locationSyncInterval, double maxDistanceKm) {
   }
 
-  public record Notification(Duration relayInterval, int relayBatchSize, String emailFrom, String smtpHost,
+  public record Notification(Duration relayInterval, int relayBatchSize, int maxSendsInFlight, String emailFrom, String smtpHost,
                              int smtpPort, int maxAttempts, Duration retryBase, java.util.List<String> defaultChannels,
                              String smsUrl, String pushUrl, String providerApiKey, Duration providerTimeout) {
 
@@ -158,6 +158,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         duration(delivery, "expectedTransit", "PT45M"), duration(delivery, "locationSyncInterval", "PT60S"),
         delivery.getDouble("maxDistanceKm", 15.0)),
       new Notification(duration(notification, "relayInterval", "PT0.2S"), notification.getInteger("relayBatchSize", 100),
+        notification.getInteger("maxSendsInFlight", 1000),
         notification.getString("emailFrom", "OMS <orders@oms.local>"), notification.getString("smtpHost", ""),
         notification.getInteger("smtpPort", 0), notification.getInteger("maxAttempts", 8),
         duration(notification, "retryBase", "PT2S"),

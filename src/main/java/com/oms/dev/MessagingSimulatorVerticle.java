@@ -27,6 +27,8 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
   private HttpServer server;
   private volatile boolean down;
   private volatile long latencyMillis;
+  private int inProgress;
+  private int mostInProgress;
 
   public MessagingSimulatorVerticle(int port, String apiKey) {
     this.port = port;
@@ -45,6 +47,11 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
   /** Answers this late; a message is delivered when it arrives, whatever the sender's timeout. */
   public void latency(long millis) {
     this.latencyMillis = millis;
+  }
+
+  /** The most requests it has been answering at once (with a latency, those waiting for it). */
+  public synchronized int mostInProgress() {
+    return mostInProgress;
   }
 
   /** Messages delivered, per kind ({@code sms} or {@code push}), oldest first. */
@@ -87,8 +94,16 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
       message = delivered.computeIfAbsent(key, k -> body.copy().put("kind", kind).put("key", k)
         .put("id", kind + "_" + UUID.randomUUID().toString().replace("-", "")));
     }
-    Runnable answer = () -> ctx.response().putHeader("Content-Type", "application/json")
-      .end(new JsonObject().put("id", message.getString("id")).encode());
+    synchronized (this) {
+      mostInProgress = Math.max(mostInProgress, ++inProgress);
+    }
+    Runnable answer = () -> {
+      synchronized (this) {
+        inProgress--;
+      }
+      ctx.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("id", message.getString("id")).encode());
+    };
     if (latencyMillis > 0) {
       vertx.setTimer(latencyMillis, id -> answer.run());
     } else {

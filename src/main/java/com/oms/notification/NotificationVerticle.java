@@ -43,8 +43,13 @@ public final class NotificationVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationVerticle.class);
   private static final Duration SEND_LEASE = Duration.ofSeconds(60);
 
-  public record Settings(Duration relayInterval, int batchSize, int maxAttempts, Duration retryBase,
-                         List<String> defaultChannels) {
+  /**
+   * @param batchSize outbox events leased, and due notifications claimed, per statement
+   * @param maxSendsInFlight first attempts in flight per channel; beyond it a new notification is recorded due,
+   *                         for its channel's own pass (which costs it two more writes)
+   */
+  public record Settings(Duration relayInterval, int batchSize, int maxSendsInFlight, int maxAttempts,
+                         Duration retryBase, List<String> defaultChannels) {
   }
 
   private final Pool pool;
@@ -129,7 +134,7 @@ public final class NotificationVerticle extends VerticleBase {
    * anything is written about them; once every attempt of the batch has an outcome, one statement records
    * each notification in the state it reached and marks the events dispatched. A relay that dies before
    * recording lets the lease run out, and the events are sent again with the same deduplication keys. A
-   * channel with a full batch of sends in flight gets its new notifications recorded due instead, to be
+   * channel with its most sends in flight gets its new notifications recorded due instead, to be
    * sent by its own pass: a slow provider backs up only itself. Answers how many events it leased, without
    * waiting for the sends.
    */
@@ -153,7 +158,7 @@ public final class NotificationVerticle extends VerticleBase {
             continue; // nothing to reach them by, or relayed before: sent (or being retried) already
           }
           int started = starting.merge(channel.name(), 1, Integer::sum);
-          boolean atOnce = sending.getOrDefault(channel.name(), 0) + started <= settings.batchSize();
+          boolean atOnce = sending.getOrDefault(channel.name(), 0) + started <= settings.maxSendsInFlight();
           Notice notice = new Notice(UUID.randomUUID(), event.getUUID("event_id"), event.getUUID("order_id"),
             event.getString("event_type"), channel, recipient, atOnce ? 1 : 0, payload);
           attempts.add(atOnce ? attemptFirst(notice)
