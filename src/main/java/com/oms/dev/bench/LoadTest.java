@@ -30,7 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,7 +138,8 @@ public final class LoadTest implements AutoCloseable {
   private Pool database;
   private final AtomicReferenceArray<String[]> recent = new AtomicReferenceArray<>(4096);
   private final AtomicLong recentCount = new AtomicLong();
-  private final ConcurrentLinkedQueue<String[]> cancellable = new ConcurrentLinkedQueue<>();
+  /** Orders a cancel may pick: 10,000 at most, later ones dropped while it is full (its size is kept, not counted by a walk). */
+  private final ArrayBlockingQueue<String[]> cancellable = new ArrayBlockingQueue<>(10_000);
   private final List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
   /** Orders acknowledged before the measured run (the warm-up's), left out of the per-order figures. */
   private int acknowledgedBeforeRun;
@@ -432,8 +433,8 @@ public final class LoadTest implements AutoCloseable {
           acknowledged.add(orderId);
           String[] order = {orderId, customer};
           recent.set((int) (recentCount.getAndIncrement() % recent.length()), order);
-          if (!simulated && cancellable.size() < 10_000) {
-            cancellable.add(order);
+          if (!simulated) {
+            cancellable.offer(order); // dropped when full
           }
         }
       });
