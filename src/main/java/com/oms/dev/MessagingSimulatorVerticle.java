@@ -17,13 +17,17 @@ import java.util.UUID;
  * A stand-in for an SMS provider ({@code POST /v1/sms}) and a push provider ({@code POST /v1/push}),
  * over real HTTP on its own port. Like real providers it drops a repeat of an Idempotency-Key, so one
  * message is delivered however often it is sent. Tests can take it down, slow it down, and read what it
- * delivered. Dev and test tool only: state in memory, one instance.
+ * delivered. Dev and test tool only: state in memory, one instance, the most recent {@code remember}
+ * messages (a repeat of an older one's key is delivered again). The load world remembers none: at
+ * hundreds of orders per second, keeping every message made the load generator's young collections copy
+ * them, 15-25 ms pauses that showed up as the service's latency.
  */
 public final class MessagingSimulatorVerticle extends VerticleBase {
 
   private final int port;
   private final String apiKey;
-  private final Map<String, JsonObject> delivered = new LinkedHashMap<>();
+  private final int remember;
+  private final Map<String, JsonObject> delivered;
   private HttpServer server;
   private volatile boolean down;
   private volatile long latencyMillis;
@@ -31,8 +35,19 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
   private int mostInProgress;
 
   public MessagingSimulatorVerticle(int port, String apiKey) {
+    this(port, apiKey, 100_000);
+  }
+
+  public MessagingSimulatorVerticle(int port, String apiKey, int remember) {
     this.port = port;
     this.apiKey = apiKey;
+    this.remember = remember;
+    this.delivered = new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+        return size() > remember;
+      }
+    };
   }
 
   public int actualPort() {
@@ -65,6 +80,13 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
     return messages;
   }
 
+  /** The message's id: a new one, or the one it got when its key was first delivered. */
+  private synchronized String deliver(String key, String kind, JsonObject body) {
+    String id = kind + "_" + UUID.randomUUID().toString().replace("-", "");
+    return remember == 0 ? id
+      : delivered.computeIfAbsent(key, k -> body.copy().put("kind", kind).put("key", k).put("id", id)).getString("id");
+  }
+
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
@@ -89,11 +111,7 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
       ctx.response().setStatusCode(400).end();
       return;
     }
-    JsonObject message;
-    synchronized (this) {
-      message = delivered.computeIfAbsent(key, k -> body.copy().put("kind", kind).put("key", k)
-        .put("id", kind + "_" + UUID.randomUUID().toString().replace("-", "")));
-    }
+    String id = deliver(key, kind, body);
     synchronized (this) {
       mostInProgress = Math.max(mostInProgress, ++inProgress);
     }
@@ -102,10 +120,10 @@ public final class MessagingSimulatorVerticle extends VerticleBase {
         inProgress--;
       }
       ctx.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("id", message.getString("id")).encode());
+        .end(new JsonObject().put("id", id).encode());
     };
     if (latencyMillis > 0) {
-      vertx.setTimer(latencyMillis, id -> answer.run());
+      vertx.setTimer(latencyMillis, timer -> answer.run());
     } else {
       answer.run();
     }

@@ -82,7 +82,7 @@ final class ServiceWorld implements AutoCloseable {
       "netbanking", config.payment().provider("NET_BANKING").getString("webhookSecret")), 200, Clock.systemUTC());
     vertx.deployVerticle(gateway).await();
     gateway.webhookTarget("http://127.0.0.1:" + servicePort);
-    messaging = new MessagingSimulatorVerticle(0, config.notification().providerApiKey());
+    messaging = new MessagingSimulatorVerticle(0, config.notification().providerApiKey(), 0);
     vertx.deployVerticle(messaging).await();
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(servicePort)
       .setConnectTimeout(2000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
