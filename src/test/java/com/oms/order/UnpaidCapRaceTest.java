@@ -2,10 +2,13 @@ package com.oms.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.oms.support.GroupCommit;
 import com.oms.support.SqlStatements;
 import com.oms.testing.IntegrationTest;
 import com.oms.testing.Poll;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +20,16 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The cap on unpaid orders holds when two placements of one customer are written in concurrent transactions. */
+/**
+ * The cap on unpaid orders holds when two placements of one customer are written in concurrent transactions,
+ * and the per-customer lock that makes it hold cannot leave a placement unanswered when two groups deadlock.
+ */
 class UnpaidCapRaceTest extends IntegrationTest {
 
   private static final String INSERT = SqlStatements.load("sql/orders.sql").get("insert-order");
@@ -64,12 +72,64 @@ class UnpaidCapRaceTest extends IntegrationTest {
     }
   }
 
+  @Test
+  @DisplayName("two members' groups locking two customers in opposite order: Postgres aborts one, which is rewritten one statement at a time, and every placement is stored")
+  void oppositeLockOrderAcrossGroups(Vertx vertx) {
+    String x = unique("left");
+    String y = unique("right");
+    // two members' group commits; in each, the customers' locks are taken a moment apart, in opposite order
+    List<Future<RowSet<Row>>> first = submitAsOneGroup(vertx, x, y);
+    List<Future<RowSet<Row>>> second = submitAsOneGroup(vertx, y, x);
+    Future.join(new ArrayList<Future<?>>(first)).otherwiseEmpty().await();
+    Future.join(new ArrayList<Future<?>>(second)).otherwiseEmpty().await();
+
+    for (Future<RowSet<Row>> answer : List.of(first.get(1), first.get(3), second.get(1), second.get(3))) {
+      assertThat(answer.succeeded()).as("every placement answered, none failed").isTrue();
+      assertThat(answer.result().iterator().next().getUUID("order_id")).as("every placement stored").isNotNull();
+    }
+    // the statements of a group share one transaction; a group written again one by one has one each
+    boolean firstTogether = txid(first.get(2)) == txid(first.get(4));
+    boolean secondTogether = txid(second.get(2)) == txid(second.get(4));
+    assertThat(List.of(firstTogether, secondTogether)).as("one group committed whole, the deadlocked one rewritten")
+      .containsExactlyInAnyOrder(true, false);
+    long stored = app.app.pool().preparedQuery("SELECT count(*) AS n FROM orders WHERE customer_id = ANY($1)")
+      .execute(Tuple.of(new String[] {x, y})).await().iterator().next().getLong("n");
+    assertThat(stored).isEqualTo(4);
+  }
+
+  /**
+   * A group commit of its own (another member's), given: a statement that goes alone, then one group of
+   * placement for {@code lockedFirst}, a pause with the transaction's id, placement for {@code lockedSecond},
+   * and the transaction's id again.
+   */
+  private List<Future<RowSet<Row>>> submitAsOneGroup(Vertx vertx, String lockedFirst, String lockedSecond) {
+    Promise<List<Future<RowSet<Row>>>> submitted = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      GroupCommit member = new GroupCommit(vertx, app.app.pool(), 16, 1, new SimpleMeterRegistry());
+      submitted.complete(List.of(
+        member.execute("SELECT 1", Tuple.tuple()),
+        member.execute(INSERT, params(lockedFirst, 5)),
+        member.execute("SELECT txid_current() AS tx, pg_sleep(0.3)", Tuple.tuple()),
+        member.execute(INSERT, params(lockedSecond, 5)),
+        member.execute("SELECT txid_current() AS tx", Tuple.tuple())));
+    });
+    return submitted.future().await();
+  }
+
+  private static long txid(Future<RowSet<Row>> answer) {
+    return answer.result().iterator().next().getLong("tx");
+  }
+
   private static Tuple params(String customer) {
+    return params(customer, 1);
+  }
+
+  private static Tuple params(String customer, int maxUnpaid) {
     OrderStore.NewOrder order = new OrderStore.NewOrder(UUID.randomUUID(), customer, "store-race", "INR", 1000,
       new JsonArray().add(new JsonObject().put("sku", "a").put("quantity", 1).put("unitAmount", 1000)),
       new JsonObject().put("method", "UPI").put("status", "PENDING"), new JsonObject().put("vpa", "race@upi"),
       new JsonObject().put("address", "1 Race Street"), new JsonObject().put("email", "race@example.com"), null,
       "hash", "customer:" + customer);
-    return OrderStore.insertParams(order, 1, OffsetDateTime.now(ZoneOffset.UTC));
+    return OrderStore.insertParams(order, maxUnpaid, OffsetDateTime.now(ZoneOffset.UTC));
   }
 }
