@@ -106,6 +106,14 @@ public final class BenchReport {
       boolean held = test.check(lifecycleStart);
       notes.add(held ? "Invariants after the run: every acknowledged order stored, none stuck, no SKU oversold, Redis equal to Postgres."
         : "INVARIANTS VIOLATED after the run: see the output above.");
+      if (ceiling > 0) {
+        // a VM's speed can drift over the run's half hour; the same ceiling again shows by how much
+        double after = ceiling(test, seconds, new ArrayList<>());
+        if (after > 0) {
+          notes.add(String.format("The ceiling measured again after the scenarios: %.0f placements per second (%+.0f%%),"
+            + " how far the machine's speed moved during the run.", after, 100 * (after - ceiling) / ceiling));
+        }
+      }
       exit = held ? 0 : 1;
       notes.add(String.format("Service heap: %s. Service RSS at the end: %,d KiB.", env.getOrDefault("LOAD_SERVICE_HEAP", "512m"),
         test.serviceRssKb()));
