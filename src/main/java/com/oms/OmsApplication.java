@@ -166,8 +166,8 @@ public final class OmsApplication {
       .compose(v -> messagingUrls(config))
       .compose(urls -> {
         var n = config.notification();
-        NotificationVerticle.Settings settings = new NotificationVerticle.Settings(n.relayInterval(), n.relayBatchSize(), n.maxSendsInFlight(),
-          n.maxAttempts(), n.retryBase(), n.defaultChannels());
+        NotificationVerticle.Settings settings = new NotificationVerticle.Settings(n.relayInterval(), n.relayBatchSize(),
+          n.maxSendsInFlight(), n.maxAttempts(), n.retryBase(), n.defaultChannels());
         List<Channel> channels = channels(config, urls);
         return deployNamed("notification", () -> new NotificationVerticle(pool, clock, channels, settings), 1);
       })

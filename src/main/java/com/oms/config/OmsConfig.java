@@ -97,9 +97,10 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
                          Duration locationSyncInterval, double maxDistanceKm) {
   }
 
-  public record Notification(Duration relayInterval, int relayBatchSize, int maxSendsInFlight, String emailFrom, String smtpHost,
-                             int smtpPort, int maxAttempts, Duration retryBase, java.util.List<String> defaultChannels,
-                             String smsUrl, String pushUrl, String providerApiKey, Duration providerTimeout) {
+  public record Notification(Duration relayInterval, int relayBatchSize, int maxSendsInFlight, String emailFrom,
+                             String smtpHost, int smtpPort, int maxAttempts, Duration retryBase,
+                             java.util.List<String> defaultChannels, String smsUrl, String pushUrl,
+                             String providerApiKey, Duration providerTimeout) {
 
     public boolean simulatedMessaging() {
       return smsUrl == null || smsUrl.isBlank() || pushUrl == null || pushUrl.isBlank();

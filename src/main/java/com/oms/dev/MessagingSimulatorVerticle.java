@@ -20,7 +20,7 @@ import java.util.UUID;
  * delivered. Dev and test tool only: state in memory, one instance, the most recent {@code remember}
  * messages (a repeat of an older one's key is delivered again). The load world remembers none: at
  * hundreds of orders per second, keeping every message made the load generator's young collections copy
- * them, 15-25 ms pauses that showed up as the service's latency.
+ * them, pauses of 10-55 ms that showed up as the service's latency.
  */
 public final class MessagingSimulatorVerticle extends VerticleBase {
 
