@@ -11,23 +11,15 @@
 BEGIN;
 SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS n1,
        gen_random_uuid() AS n2, gen_random_uuid() AS n3, gen_random_uuid() AS n4 \gset
--- CREATED, unless the customer has too many unpaid orders (the quote is the service's, from memory)
+-- CREATED with its hold's claim, unless the customer has too many unpaid orders (the quote is the
+-- service's, from memory)
 SELECT placed_order_id AS order_id, unpaid_before AS unpaid
   FROM insert_order(:oid, 'load-cust-' || :customer, 'ceiling-store', 'INR', 2000,
        '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
        '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
        '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
-       '{"email": "load@example.com"}', NULL, md5(:oid), now(), 'customer:' || 'load', 5);
--- the hold's durable record
-INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
-SELECT claim.order_id, claim.store_id, claim.lines, 'HELD', claim.expires_at, now(), now()
-  FROM unnest(ARRAY[:oid]::uuid[], ARRAY['ceiling-store']::text[],
-              ARRAY['[{"sku": "sku-1", "quantity": 1}, {"sku": "sku-2", "quantity": 1}]']::jsonb[],
-              ARRAY[now() + interval '15 minutes']::timestamptz[]) AS claim (order_id, store_id, lines, expires_at)
-ON CONFLICT (order_id) DO UPDATE
-   SET state = CASE WHEN stock_holds.state = 'REJECTED' THEN 'HELD' ELSE stock_holds.state END,
-       updated_at = EXCLUDED.updated_at
-RETURNING order_id, state;
+       '{"email": "load@example.com"}', NULL, md5(:oid), now(), 'customer:' || 'load', 5,
+       '[{"sku": "sku-1", "quantity": 1}, {"sku": "sku-2", "quantity": 1}]', now() + interval '15 minutes');
 -- PAYMENT_PENDING
 WITH raw AS (
     SELECT *

@@ -3,11 +3,12 @@
 
 -- name: insert-order
 -- Records a new order unless its customer already has $15 orders waiting for payment (the cap on unpaid
--- orders, checked under a lock per customer: migration V10). Always answers one row: the customer's unpaid
--- orders before this one, and the order's id, or null when the cap refused it. The caller has the rest of
--- the row.
+-- orders, checked under a lock per customer: migration V10), and with it the claim of its stock hold in
+-- inventory's ledger ($16 the lines, $17 when the hold lapses: migration V11). Always answers one row: the
+-- customer's unpaid orders before this one, and the order's id, or null when the cap refused it (and
+-- nothing was written). The caller has the rest of the row.
 SELECT placed_order_id AS order_id, unpaid_before AS unpaid
-  FROM insert_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  FROM insert_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1

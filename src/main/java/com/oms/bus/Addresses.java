@@ -48,6 +48,11 @@ public final class Addresses {
   public static final String INVENTORY_QUOTE = "inventory.quote";
   /** {@link StockCommand} → {@link HoldOutcome}. */
   public static final String INVENTORY_HOLD = "inventory.hold";
+  /**
+   * {@link StockCommand} → {@link HoldOutcome}: as {@link #INVENTORY_HOLD}, for an order whose hold claim
+   * was written in the ledger with the order itself (placement), so only Redis is left to ask.
+   */
+  public static final String INVENTORY_HOLD_CLAIMED = "inventory.hold-claimed";
   /** {@link StockCommand} → {state}: hold becomes a reservation (payment succeeded). */
   public static final String INVENTORY_COMMIT = "inventory.commit";
   /** {@link StockCommand} → {state}: hold or reservation goes back to available. */

@@ -93,6 +93,7 @@ public final class InventoryVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(INVENTORY_QUOTE, replying(this::quote));
     bus.<JsonObject>consumer(INVENTORY_HOLD, replying(this::hold));
+    bus.<JsonObject>consumer(INVENTORY_HOLD_CLAIMED, replying(this::holdClaimed));
     bus.<JsonObject>consumer(INVENTORY_COMMIT, replying(this::commit));
     bus.<JsonObject>consumer(INVENTORY_RELEASE, replying(this::release));
     bus.<JsonObject>consumer(INVENTORY_DEDUCT, replying(this::deduct));
@@ -199,6 +200,18 @@ public final class InventoryVerticle extends VerticleBase {
       default -> Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
         "the stock of order " + command.orderId() + " was already released"));
     });
+  }
+
+  /**
+   * The claim was written with the order (placement), so the ledger already says HELD: Redis at once. A
+   * release recorded since then is in Redis as well (release.lua keeps RELEASED, and runs after the
+   * ledger's), so this hold is refused there, or released by it.
+   */
+  private Future<JsonObject> holdClaimed(Message<JsonObject> message) {
+    StockCommand command = StockCommand.fromJson(message.body());
+    var expiresAt = ledger.now().plus(settings.holdTtl());
+    return projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
+      .compose(reply -> holdAnswered(command, reply));
   }
 
   private Future<JsonObject> holdAnswered(StockCommand command, Response reply) {

@@ -26,8 +26,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Placing an order: price it, record it (CREATED) unless its customer has too many unpaid orders, hold its
- * stock, record the hold (PAYMENT_PENDING).
+ * Placing an order: price it, record it (CREATED) with the claim of its stock hold unless its customer has
+ * too many unpaid orders, hold its stock in Redis, record the hold (PAYMENT_PENDING).
  * Only then does the client hear 201. Each step is its own short statement; no connection is held while
  * Redis or another verticle works.
  */
@@ -46,10 +46,13 @@ final class OrderPlacement {
   private final int maxLines;
   private final int maxUnpaid;
   private final Duration pickupHorizon;
+  private final Duration holdFor;
   private final IdempotencyKeys idempotencyKeys;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
-                 int maxLines, int maxUnpaid, IdempotencyKeys idempotencyKeys, Duration pickupHorizon) {
+                 int maxLines, int maxUnpaid, IdempotencyKeys idempotencyKeys, Duration pickupHorizon,
+                 Duration holdFor) {
+    this.holdFor = holdFor;
     this.maxLines = maxLines;
     this.maxUnpaid = maxUnpaid;
     this.pickupHorizon = pickupHorizon;
@@ -118,7 +121,7 @@ final class OrderPlacement {
           }
         }
         // the cap on unpaid orders is checked by the insert itself
-        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote), maxUnpaid)).compose(inserted ->
+        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote), maxUnpaid, holdFor)).compose(inserted ->
           inserted.order() != null ? Future.succeededFuture(inserted.order())
             : Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + inserted.unpaid()
                 + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
@@ -139,7 +142,8 @@ final class OrderPlacement {
   }
 
   private Future<Order> holdStock(Order created) {
-    return metrics.timed("hold", request(Addresses.INVENTORY_HOLD, created.stockCommand().toJson()))
+    // the insert wrote the hold's claim in the ledger with the order: Redis is all that is left
+    return metrics.timed("hold", request(Addresses.INVENTORY_HOLD_CLAIMED, created.stockCommand().toJson()))
       .recover(failure -> {
         // We cannot know whether Redis took the stock: give it back (a late hold is then refused too).
         Problem problem = Problem.from(failure);

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,10 +56,13 @@ final class OrderStore {
   record Inserted(Order order, long unpaid) {
   }
 
-  /** Records a new order (CREATED) unless its customer has {@code maxUnpaid} orders waiting for payment. */
-  Future<Inserted> insert(NewOrder order, int maxUnpaid) {
+  /**
+   * Records a new order (CREATED) unless its customer has {@code maxUnpaid} orders waiting for payment, and
+   * with it the claim of its stock hold, lapsing after {@code holdFor}: Redis may be asked once this answers.
+   */
+  Future<Inserted> insert(NewOrder order, int maxUnpaid, Duration holdFor) {
     OffsetDateTime at = now();
-    return writes.execute(sql.get("insert-order"), insertParams(order, maxUnpaid, at)).map(rows -> {
+    return writes.execute(sql.get("insert-order"), insertParams(order, maxUnpaid, at, holdFor)).map(rows -> {
       Row row = rows.iterator().next();
       Order inserted = row.getUUID("order_id") == null ? null : new Order(order.orderId(), order.customerId(),
         order.storeId(), OrderStatus.CREATED, 1, order.currency(), order.totalAmount(), order.items(), order.payment(),
@@ -68,7 +72,12 @@ final class OrderStore {
   }
 
   /** The parameters of {@code insert-order}. */
-  static Tuple insertParams(NewOrder order, int maxUnpaid, OffsetDateTime at) {
+  static Tuple insertParams(NewOrder order, int maxUnpaid, OffsetDateTime at, Duration holdFor) {
+    JsonArray holdLines = new JsonArray(new ArrayList<>(order.items().size()));
+    for (int i = 0; i < order.items().size(); i++) {
+      JsonObject item = order.items().getJsonObject(i);
+      holdLines.add(new JsonObject().put("sku", item.getString("sku")).put("quantity", item.getInteger("quantity")));
+    }
     return Tuple.tuple()
       .addUUID(order.orderId())
       .addString(order.customerId())
@@ -84,7 +93,9 @@ final class OrderStore {
       .addString(order.requestHash())
       .addOffsetDateTime(at)
       .addString(order.actor())
-      .addInteger(maxUnpaid);
+      .addInteger(maxUnpaid)
+      .addValue(holdLines)
+      .addOffsetDateTime(at.plus(holdFor));
   }
 
   Future<Order> find(UUID orderId) {

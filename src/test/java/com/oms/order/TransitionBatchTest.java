@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +26,7 @@ class TransitionBatchTest extends IntegrationTest {
     OrderStore store = onEventLoop(vertx);
     List<Order> created = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      created.add(store.insert(newOrder(), Integer.MAX_VALUE).await().order());
+      created.add(store.insert(newOrder(), Integer.MAX_VALUE, Duration.ofMinutes(15)).await().order());
     }
     OrderStore writer = store;
     List<Future<Order>> moves = new ArrayList<>();

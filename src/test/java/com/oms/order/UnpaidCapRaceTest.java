@@ -73,6 +73,32 @@ class UnpaidCapRaceTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("an order and its hold's claim are one statement: both written when placed, neither when the cap refuses")
+  void holdClaimedWithTheOrder() {
+    String customer = unique("claimer");
+    Tuple accepted = params(customer, 1);
+    Tuple refused = params(customer, 1);
+
+    assertThat(app.app.pool().preparedQuery(INSERT).execute(accepted).await().iterator().next().getUUID("order_id"))
+      .isEqualTo(accepted.getUUID(0));
+    assertThat(app.app.pool().preparedQuery(INSERT).execute(refused).await().iterator().next().getUUID("order_id"))
+      .as("over the cap").isNull();
+
+    Row claim = app.app.pool().preparedQuery(
+        "SELECT store_id, lines, state, extract(epoch FROM expires_at - created_at)::bigint AS lapse FROM stock_holds"
+          + " WHERE order_id = $1")
+      .execute(Tuple.of(accepted.getUUID(0))).await().iterator().next();
+    assertThat(claim.getString("state")).isEqualTo("HELD");
+    assertThat(claim.getString("store_id")).isEqualTo("store-race");
+    assertThat(claim.getJsonArray("lines")).isEqualTo(new JsonArray().add(new JsonObject().put("sku", "a").put("quantity", 1)));
+    assertThat(claim.getLong("lapse")).as("the hold lapses with the payment window given").isEqualTo(900);
+    long refusedRows = app.app.pool().preparedQuery(
+        "SELECT (SELECT count(*) FROM orders WHERE order_id = $1) + (SELECT count(*) FROM stock_holds WHERE order_id = $1) AS n")
+      .execute(Tuple.of(refused.getUUID(0))).await().iterator().next().getLong("n");
+    assertThat(refusedRows).as("a refused order leaves no claim behind").isZero();
+  }
+
+  @Test
   @DisplayName("two members' groups locking two customers in opposite order: Postgres aborts one, which is rewritten one statement at a time, and every placement is stored")
   void oppositeLockOrderAcrossGroups(Vertx vertx) {
     String x = unique("left");
@@ -130,6 +156,6 @@ class UnpaidCapRaceTest extends IntegrationTest {
       new JsonObject().put("method", "UPI").put("status", "PENDING"), new JsonObject().put("vpa", "race@upi"),
       new JsonObject().put("address", "1 Race Street"), new JsonObject().put("email", "race@example.com"), null,
       "hash", "customer:" + customer);
-    return OrderStore.insertParams(order, maxUnpaid, OffsetDateTime.now(ZoneOffset.UTC));
+    return OrderStore.insertParams(order, maxUnpaid, OffsetDateTime.now(ZoneOffset.UTC), Duration.ofMinutes(15));
   }
 }
