@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -82,7 +83,9 @@ public final class GroupCommit {
     Context caller = Vertx.currentContext();
     Promise<RowSet<Row>> answer = Promise.promise();
     Pending pending = new Pending(sql, params, caller, answer);
-    if (caller == context) {
+    // on the group's own thread (with one event loop, every verticle's) it joins at once, so a statement
+    // prompted by an answer just delivered is waiting when the next group is formed
+    if (caller == context || ((ContextInternal) context).inThread()) {
       enqueue(pending);
     } else {
       context.runOnContext(v -> enqueue(pending));
@@ -106,7 +109,9 @@ public final class GroupCommit {
       Future<Void> written = group.size() == 1 ? alone(group.get(0)) : together(group);
       written.onComplete(ar -> {
         running--;
-        flush();
+        // the answers went to their callers' contexts as tasks: those run first, so what they submit next
+        // (a batcher's next batch, waiting for this one) joins the next group rather than the one after
+        context.runOnContext(v -> flush());
       });
     }
   }

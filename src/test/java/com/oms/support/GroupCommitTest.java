@@ -8,6 +8,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
@@ -133,5 +134,40 @@ class GroupCommitTest {
       .onComplete(ar -> sameContext.complete(ar.succeeded() && Vertx.currentContext() == caller)));
     assertThat(sameContext.future().await()).isTrue();
     assertThat(groupContext(group)).isNotSameAs(caller);
+  }
+
+  @Test
+  @DisplayName("a statement another verticle on the same event loop sends when its answer arrives joins the next group, not the one after")
+  void promptedStatementJoinsTheNextGroup() {
+    Vertx oneLoop = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    Pool onePool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
+      .connectingTo(PgConnectOptions.fromUri(TestStack.get().freshDatabase())).using(oneLoop).build();
+    try {
+      Promise<GroupCommit> made = Promise.promise();
+      Context groupContext = oneLoop.getOrCreateContext();
+      groupContext.runOnContext(v -> made.complete(new GroupCommit(oneLoop, onePool, 64, 1, new SimpleMeterRegistry())));
+      GroupCommit group = made.future().await();
+      Context caller = oneLoop.getOrCreateContext();
+      assertThat(caller).as("a context of its own, on the one event loop").isNotSameAs(groupContext);
+
+      String tx = "SELECT txid_current() AS tx";
+      Promise<List<Future<RowSet<Row>>>> submitted = Promise.promise();
+      caller.runOnContext(v -> {
+        Future<RowSet<Row>> slow = group.execute("SELECT pg_sleep(0.2)", Tuple.tuple());
+        Future<RowSet<Row>> waiting = group.execute(tx, Tuple.tuple());
+        Future<RowSet<Row>> waitingToo = group.execute(tx, Tuple.tuple());
+        // what a batcher does: its next statement goes as soon as the previous one is answered
+        Future<RowSet<Row>> prompted = slow.compose(answer -> group.execute(tx, Tuple.tuple()));
+        submitted.complete(List.of(waiting, waitingToo, prompted));
+      });
+      List<Future<RowSet<Row>>> answers = submitted.future().await();
+      Future.all(new ArrayList<Future<?>>(answers)).await();
+
+      assertThat(tx(answers.get(1))).as("the two waiting went together").isEqualTo(tx(answers.get(0)));
+      assertThat(tx(answers.get(2))).as("the prompted one joined them").isEqualTo(tx(answers.get(0)));
+    } finally {
+      onePool.close().await();
+      oneLoop.close().await();
+    }
   }
 }
