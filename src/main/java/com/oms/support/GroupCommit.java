@@ -83,8 +83,7 @@ public final class GroupCommit {
     Context caller = Vertx.currentContext();
     Promise<RowSet<Row>> answer = Promise.promise();
     Pending pending = new Pending(sql, params, caller, answer);
-    // on the group's own thread (with one event loop, every verticle's) it joins at once, so a statement
-    // prompted by an answer just delivered is waiting when the next group is formed
+    // on the group's own thread (with one event loop, every verticle's) it joins at once: see deliver
     if (caller == context || ((ContextInternal) context).inThread()) {
       enqueue(pending);
     } else {
@@ -109,9 +108,7 @@ public final class GroupCommit {
       Future<Void> written = group.size() == 1 ? alone(group.get(0)) : together(group);
       written.onComplete(ar -> {
         running--;
-        // the answers went to their callers' contexts as tasks: those run first, so what they submit next
-        // (a batcher's next batch, waiting for this one) joins the next group rather than the one after
-        context.runOnContext(v -> flush());
+        flush();
       });
     }
   }
@@ -181,6 +178,11 @@ public final class GroupCommit {
     Context caller = pending.caller();
     if (caller == null || caller == Vertx.currentContext()) {
       complete(pending.answer(), rows, failure);
+    } else if (((ContextInternal) caller).inThread()) {
+      // another verticle on this event loop: answered now, on its context, before the next group is formed,
+      // so what the answer prompts (a batcher's next batch, waiting for this one) joins that group instead
+      // of the one after; a task queued for it would run only after the next group had gone
+      ((ContextInternal) caller).dispatch(v -> complete(pending.answer(), rows, failure));
     } else {
       caller.runOnContext(v -> complete(pending.answer(), rows, failure));
     }
