@@ -110,7 +110,8 @@ public final class LoadTest implements AutoCloseable {
   /** What one run at one rate measured. */
   record RunResult(double targetRate, Duration duration, long scheduled, long completed, long expected,
                    Map<String, Long> answers, Histogram latency, Histogram intended, Map<Op, Histogram> byOp,
-                   long maxLagNanos, double generatorCpuShare, double serviceCpuShare, double machineCpuShare) {
+                   long maxLagNanos, double generatorCpuShare, double serviceCpuShare, double postgresCpuShare,
+                   double redisCpuShare, double machineCpuShare) {
 
     double throughput() {
       return expected / (duration.toNanos() / 1e9);
@@ -314,7 +315,7 @@ public final class LoadTest implements AutoCloseable {
     long interval = (long) (1e9 / rate);
     long cpuBefore = processCpuNanos();
     long[] machineBefore = machineTicks();
-    long serviceCpuBefore = serviceCpuNanos();
+    long[] worldCpuBefore = worldCpuNanos();
     long start = System.nanoTime() + 1_000_000;
     long end = start + duration.toNanos();
     long scheduled = 0;
@@ -363,7 +364,12 @@ public final class LoadTest implements AutoCloseable {
     double wall = (System.nanoTime() - start) / 1e9;
     int cores = Runtime.getRuntime().availableProcessors();
     double generatorShare = (processCpuNanos() - cpuBefore) / 1e9 / (wall * cores);
-    double serviceShare = serviceCpuBefore < 0 ? -1 : (serviceCpuNanos() - serviceCpuBefore) / 1e9 / (wall * cores);
+    long[] worldCpuAfter = worldCpuNanos();
+    double[] worldShares = new double[worldCpuAfter.length];
+    for (int i = 0; i < worldShares.length; i++) {
+      worldShares[i] = worldCpuBefore[i] < 0 || worldCpuAfter[i] < 0 ? -1
+        : (worldCpuAfter[i] - worldCpuBefore[i]) / 1e9 / (wall * cores);
+    }
     long[] machineAfter = machineTicks();
     double machineShare = machineAfter[1] == machineBefore[1] ? -1
       : (machineAfter[0] - machineBefore[0]) / (double) (machineAfter[1] - machineBefore[1]);
@@ -376,7 +382,8 @@ public final class LoadTest implements AutoCloseable {
     Map<Op, Histogram> byOpCopies = new EnumMap<>(Op.class);
     byOp.forEach((op, histogram) -> byOpCopies.put(op, histogram.copy()));
     return new RunResult(rate, duration, scheduled, completed.get(), expected.get(), counted, latency.copy(),
-      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, serviceShare, machineShare);
+      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, worldShares[0], worldShares[1], worldShares[2],
+      machineShare);
   }
 
   /** A read or cancel needs an order to act on; until there is one, it is a placement. */
@@ -480,11 +487,32 @@ public final class LoadTest implements AutoCloseable {
       }
     });
     System.out.println("  answers: " + result.answers());
-    System.out.printf("  scheduler lag max %.2f ms; CPU share of the machine: load generator (with its simulators) %.0f%%%s%n",
-      result.maxLagNanos() / 1e6, result.generatorCpuShare() * 100,
-      result.serviceCpuShare() < 0 ? "" : String.format(", service %.0f%%", result.serviceCpuShare() * 100)
-        + (result.machineCpuShare() < 0 ? "" : String.format(", everything else (Postgres, Redis, kernel) %.0f%%",
-          (result.machineCpuShare() - result.generatorCpuShare() - result.serviceCpuShare()) * 100)));
+    System.out.printf("  scheduler lag max %.2f ms; CPU share of the machine: %s%n", result.maxLagNanos() / 1e6,
+      cpuShares(result));
+  }
+
+  /** Who used the machine's CPU during the run; what no known process accounts for is "everything else". */
+  static String cpuShares(RunResult result) {
+    StringBuilder shares = new StringBuilder(String.format("load generator (with its simulators) %.0f%%",
+      result.generatorCpuShare() * 100));
+    double known = result.generatorCpuShare();
+    String[] names = {"service", "Postgres", "Redis"};
+    double[] measured = {result.serviceCpuShare(), result.postgresCpuShare(), result.redisCpuShare()};
+    List<String> unmeasured = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      if (measured[i] < 0) {
+        unmeasured.add(names[i]);
+      } else {
+        shares.append(String.format(", %s %.0f%%", names[i], measured[i] * 100));
+        known += measured[i];
+      }
+    }
+    if (result.machineCpuShare() >= 0) {
+      unmeasured.add("kernel");
+      shares.append(String.format(", everything else (%s) %.0f%%", String.join(", ", unmeasured),
+        Math.max(0, result.machineCpuShare() - known) * 100));
+    }
+    return shares.toString();
   }
 
   static double ms(Histogram histogram, double percentile) {
@@ -604,18 +632,15 @@ public final class LoadTest implements AutoCloseable {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** The service process's CPU time (Linux /proc), or -1 when it runs elsewhere. */
-  private long serviceCpuNanos() {
+  /** CPU time so far of the service, Postgres and Redis of this run's world (Linux /proc); -1 where unknown. */
+  private long[] worldCpuNanos() {
     if (service == null) {
-      return -1;
+      return new long[] {-1, -1, -1};
     }
-    try {
-      String[] stat = Files.readString(Path.of("/proc", String.valueOf(service.servicePid()), "stat")).split("\\) ")[1].split(" ");
-      long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime + stime, in clock ticks (100 Hz)
-      return ticks * 10_000_000L;
-    } catch (Exception e) {
-      return -1;
-    }
+    long postgres = service.postgresPid();
+    long redis = service.redisPid();
+    return new long[] {ProcessCpu.nanos(service.servicePid(), false),
+      postgres < 0 ? -1 : ProcessCpu.nanos(postgres, true), redis < 0 ? -1 : ProcessCpu.nanos(redis, false)};
   }
 
   /** Busy and total CPU ticks of the whole machine so far (Linux /proc/stat), or zeros elsewhere. */

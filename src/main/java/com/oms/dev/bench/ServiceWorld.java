@@ -208,6 +208,22 @@ final class ServiceWorld implements AutoCloseable {
     return service.pid();
   }
 
+  /** The postmaster's process id (its data directory's postmaster.pid), or -1. */
+  long postgresPid() {
+    try {
+      return Long.parseLong(Files.readAllLines(work.resolve("pg").resolve("postmaster.pid")).get(0).trim());
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** The embedded Redis server's process id (a child of this process), or -1. */
+  long redisPid() {
+    return ProcessHandle.current().children()
+      .filter(child -> child.info().command().map(command -> command.contains("redis-server")).orElse(false))
+      .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+  }
+
   /** The service process's resident memory in kilobytes (Linux). */
   long serviceRssKb() throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(service.pid()), "status"))) {

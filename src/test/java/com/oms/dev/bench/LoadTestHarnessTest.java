@@ -36,6 +36,12 @@ class LoadTestHarnessTest {
       assertThat(result.unexpected()).as("answers other than the intended ones: " + result.answers()).isZero();
       assertThat(result.latency().getTotalCount()).isEqualTo(80);
       assertThat(result.byOp().get(Op.LIFECYCLE).getTotalCount()).isPositive();
+      // each part of the world is measured from its own processes (-1: not found); Redis's few commands of
+      // a 4 s run may stay under the kernel's 10 ms tick
+      assertThat(result.serviceCpuShare()).as("service").isPositive();
+      assertThat(result.postgresCpuShare()).as("Postgres, with its backends").isPositive();
+      assertThat(result.redisCpuShare()).as("Redis").isNotNegative();
+      assertThat(LoadTest.cpuShares(result)).contains("Postgres").contains("Redis").contains("everything else (kernel)");
       java.nio.file.Path histogram = java.nio.file.Files.createTempFile("loadtest", ".hgrm");
       LoadTest.writeHistogram(result, histogram);
       assertThat(java.nio.file.Files.readString(histogram)).contains("Value").contains("Percentile").contains("#[Mean");
