@@ -146,6 +146,39 @@ class UnpaidCapRaceTest extends IntegrationTest {
     return answer.result().iterator().next().getLong("tx");
   }
 
+  @Test
+  @DisplayName("the cap counts a customer's unpaid orders without reading the orders they finished long ago")
+  void capReadsOnlyUnpaidOrders() {
+    String customer = unique("regular");
+    SqlConnection conn = app.app.pool().getConnection().await();
+    try {
+      Transaction tx = conn.begin().await();
+      // 300 orders delivered long ago
+      conn.preparedQuery("""
+          INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items, payment,
+                              payment_instrument, delivery, contact, created_at, updated_at)
+          SELECT gen_random_uuid(), $1, 'store-race', 'DELIVERED', 7, 'INR', 1000, '[]', '{}', '{}', '{}', '{}',
+                 now() - make_interval(days => n), now() - make_interval(days => n)
+            FROM generate_series(1, 300) AS n""").execute(Tuple.of(customer)).await();
+      long before = historyRead(conn);
+      Row placed = conn.preparedQuery(INSERT).execute(params(customer, 5)).await().iterator().next();
+      long read = historyRead(conn) - before;
+      tx.rollback().await();
+
+      assertThat(placed.getLong("unpaid")).isZero();
+      // without the unpaid orders' own index (migration V13) the count read all 300
+      assertThat(read).as("orders of the customer's history read to place one").isZero();
+    } finally {
+      conn.close().await();
+    }
+  }
+
+  /** Entries of a customer's orders read so far in this transaction by scans of every order of theirs. */
+  private static long historyRead(SqlConnection conn) {
+    return conn.query("SELECT pg_stat_get_xact_tuples_returned('orders_by_customer'::regclass) AS n")
+      .execute().await().iterator().next().getLong("n");
+  }
+
   private static Tuple params(String customer) {
     return params(customer, 1);
   }
