@@ -110,8 +110,8 @@ public final class LoadTest implements AutoCloseable {
   /** What one run at one rate measured. */
   record RunResult(double targetRate, Duration duration, long scheduled, long completed, long expected,
                    Map<String, Long> answers, Histogram latency, Histogram intended, Map<Op, Histogram> byOp,
-                   long maxLagNanos, double generatorCpuShare, double serviceCpuShare, double postgresCpuShare,
-                   double redisCpuShare, double machineCpuShare) {
+                   long maxLagNanos, double generatorCpuShare, Map<String, Double> worldCpuShares,
+                   double machineCpuShare) {
 
     double throughput() {
       return expected / (duration.toNanos() / 1e9);
@@ -315,7 +315,7 @@ public final class LoadTest implements AutoCloseable {
     long interval = (long) (1e9 / rate);
     long cpuBefore = processCpuNanos();
     long[] machineBefore = machineTicks();
-    long[] worldCpuBefore = worldCpuNanos();
+    Map<String, Long> worldCpuBefore = worldCpuNanos();
     long start = System.nanoTime() + 1_000_000;
     long end = start + duration.toNanos();
     long scheduled = 0;
@@ -364,12 +364,13 @@ public final class LoadTest implements AutoCloseable {
     double wall = (System.nanoTime() - start) / 1e9;
     int cores = Runtime.getRuntime().availableProcessors();
     double generatorShare = (processCpuNanos() - cpuBefore) / 1e9 / (wall * cores);
-    long[] worldCpuAfter = worldCpuNanos();
-    double[] worldShares = new double[worldCpuAfter.length];
-    for (int i = 0; i < worldShares.length; i++) {
-      worldShares[i] = worldCpuBefore[i] < 0 || worldCpuAfter[i] < 0 ? -1
-        : (worldCpuAfter[i] - worldCpuBefore[i]) / 1e9 / (wall * cores);
-    }
+    Map<String, Double> worldShares = new LinkedHashMap<>();
+    worldCpuNanos().forEach((process, after) -> {
+      Long before = worldCpuBefore.get(process);
+      if (before != null) {
+        worldShares.put(process, (after - before) / 1e9 / (wall * cores));
+      }
+    });
     long[] machineAfter = machineTicks();
     double machineShare = machineAfter[1] == machineBefore[1] ? -1
       : (machineAfter[0] - machineBefore[0]) / (double) (machineAfter[1] - machineBefore[1]);
@@ -382,8 +383,7 @@ public final class LoadTest implements AutoCloseable {
     Map<Op, Histogram> byOpCopies = new EnumMap<>(Op.class);
     byOp.forEach((op, histogram) -> byOpCopies.put(op, histogram.copy()));
     return new RunResult(rate, duration, scheduled, completed.get(), expected.get(), counted, latency.copy(),
-      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, worldShares[0], worldShares[1], worldShares[2],
-      machineShare);
+      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, worldShares, machineShare);
   }
 
   /** A read or cancel needs an order to act on; until there is one, it is a placement. */
@@ -491,20 +491,22 @@ public final class LoadTest implements AutoCloseable {
       cpuShares(result));
   }
 
+  /** The processes of its own world whose CPU a run measures (when it builds that world). */
+  static final List<String> WORLD_PROCESSES = List.of("service", "Postgres", "Redis");
+
   /** Who used the machine's CPU during the run; what no known process accounts for is "everything else". */
   static String cpuShares(RunResult result) {
     StringBuilder shares = new StringBuilder(String.format("load generator (with its simulators) %.0f%%",
       result.generatorCpuShare() * 100));
     double known = result.generatorCpuShare();
-    String[] names = {"service", "Postgres", "Redis"};
-    double[] measured = {result.serviceCpuShare(), result.postgresCpuShare(), result.redisCpuShare()};
     List<String> unmeasured = new ArrayList<>();
-    for (int i = 0; i < names.length; i++) {
-      if (measured[i] < 0) {
-        unmeasured.add(names[i]);
+    for (String process : WORLD_PROCESSES) {
+      Double share = result.worldCpuShares().get(process);
+      if (share == null) {
+        unmeasured.add(process);
       } else {
-        shares.append(String.format(", %s %.0f%%", names[i], measured[i] * 100));
-        known += measured[i];
+        shares.append(String.format(", %s %.0f%%", process, share * 100));
+        known += share;
       }
     }
     if (result.machineCpuShare() >= 0) {
@@ -632,15 +634,22 @@ public final class LoadTest implements AutoCloseable {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** CPU time so far of the service, Postgres and Redis of this run's world (Linux /proc); -1 where unknown. */
-  private long[] worldCpuNanos() {
-    if (service == null) {
-      return new long[] {-1, -1, -1};
+  /** CPU time so far of each process of this run's world that can be read (Linux /proc), by its name. */
+  private Map<String, Long> worldCpuNanos() {
+    Map<String, Long> nanos = new LinkedHashMap<>();
+    if (service != null) {
+      putIfKnown(nanos, "service", service.servicePid(), false);
+      putIfKnown(nanos, "Postgres", service.postgresPid(), true);
+      putIfKnown(nanos, "Redis", service.redisPid(), false);
     }
-    long postgres = service.postgresPid();
-    long redis = service.redisPid();
-    return new long[] {ProcessCpu.nanos(service.servicePid(), false),
-      postgres < 0 ? -1 : ProcessCpu.nanos(postgres, true), redis < 0 ? -1 : ProcessCpu.nanos(redis, false)};
+    return nanos;
+  }
+
+  private static void putIfKnown(Map<String, Long> nanos, String process, long pid, boolean withChildren) {
+    long used = pid < 0 ? -1 : ProcessCpu.nanos(pid, withChildren);
+    if (used >= 0) {
+      nanos.put(process, used);
+    }
   }
 
   /** Busy and total CPU ticks of the whole machine so far (Linux /proc/stat), or zeros elsewhere. */
