@@ -34,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -249,31 +250,37 @@ public final class InventoryVerticle extends VerticleBase {
 
   private Future<JsonObject> commit(Message<JsonObject> message) {
     StockCommand command = StockCommand.fromJson(message.body());
-    return projection.apply(Script.COMMIT, command).compose(reply -> {
-      String state = reply.toString();
-      return "RESERVED".equals(state)
-        ? ledger.recordCommit(command.orderId()).map(v -> stateReply(state))
-        : Future.succeededFuture(stateReply(state));
-    });
+    return redisThenLedger(command, Script.COMMIT, "RESERVED", () -> ledger.recordCommit(command.orderId()));
   }
 
   private Future<JsonObject> release(Message<JsonObject> message) {
     StockCommand command = StockCommand.fromJson(message.body());
-    return projection.apply(Script.RELEASE, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
-      String state = reply.toString();
-      return "RELEASED".equals(state)
-        ? ledger.recordRelease(command).map(v -> stateReply(state))
-        : Future.succeededFuture(stateReply(state));
-    });
+    return redisThenLedger(command, Script.RELEASE, "RELEASED", () -> ledger.recordRelease(command),
+      String.valueOf(FINISHED_HOLD_SECONDS));
   }
 
   private Future<JsonObject> deduct(Message<JsonObject> message) {
     StockCommand command = StockCommand.fromJson(message.body());
-    return projection.apply(Script.DEDUCT, command, String.valueOf(FINISHED_HOLD_SECONDS)).compose(reply -> {
+    return redisThenLedger(command, Script.DEDUCT, "DEDUCTED", () -> ledger.recordDeduct(command.orderId()),
+      String.valueOf(FINISHED_HOLD_SECONDS));
+  }
+
+  /**
+   * A change Redis decides (it settles a commit racing a release), then records in the ledger. Once
+   * recorded, the script runs once more: if Redis lost its data after the first run and was loaded from
+   * Postgres before the record landed, the load restored the hold as it was before this change, and only
+   * this second run applies it again. Otherwise the record's state already says so and nothing changes.
+   */
+  private Future<JsonObject> redisThenLedger(StockCommand command, Script script, String changed,
+                                             Supplier<Future<Void>> record, String... extra) {
+    return projection.apply(script, command, extra).compose(reply -> {
       String state = reply.toString();
-      return "DEDUCTED".equals(state)
-        ? ledger.recordDeduct(command.orderId()).map(v -> stateReply(state))
-        : Future.succeededFuture(stateReply(state));
+      if (!changed.equals(state)) {
+        return Future.succeededFuture(stateReply(state));
+      }
+      return record.get()
+        .compose(recorded -> projection.apply(script, command, extra))
+        .map(again -> stateReply(state));
     });
   }
 

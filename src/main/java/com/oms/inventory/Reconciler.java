@@ -15,10 +15,12 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * PENDING hold when it runs. So a load in the middle of a burst can briefly under-sell, never oversell.
  *
  * <p><b>Verify</b>, every reconcile interval for loaded stores: each SKU's three figures in Redis are
- * compared with Postgres. Operations in flight make them differ for a moment, so only a SKU that differs
- * the same way twice, half a second apart, is corrected, and only if no stock script ran since the
- * second read (the store's operation counter is the fence). Corrections are counted and logged.
+ * compared with Postgres. An operation in flight has reached one store and not yet the other (a claim
+ * Redis has not been asked about, a commit Redis applied and Postgres has not recorded), however long it
+ * takes; so the state of every open hold is compared as well, and a SKU of a hold whose two states
+ * disagree is left alone. A SKU is corrected only if it differs the same way twice, half a second apart,
+ * and no stock script ran since the second read (the store's operation counter is the fence).
+ * Corrections are counted and logged.
  */
 final class Reconciler {
 
@@ -136,21 +141,12 @@ final class Reconciler {
 
   /** Answers false when another loader took over (or the store got loaded meanwhile). */
   private Future<Boolean> writeChunks(String storeId, String token, Snapshot snapshot) {
-    Map<String, long[]> figures = new LinkedHashMap<>();
-    snapshot.onHand().forEach((sku, onHand) -> figures.put(sku, new long[] {onHand, 0, 0}));
+    Map<String, long[]> figures = figures(snapshot);
     List<String> holdKeys = new ArrayList<>();
     List<String> holdStates = new ArrayList<>();
     for (OpenHold hold : snapshot.holds()) {
-      boolean held = "HELD".equals(hold.state());
-      for (int l = 0; l < hold.lines().size(); l++) {
-        JsonObject line = hold.lines().getJsonObject(l);
-        long[] sku = figures.get(line.getString("sku"));
-        if (sku != null) {
-          sku[held ? 1 : 2] += line.getInteger("quantity");
-        }
-      }
       holdKeys.add(keys.hold(storeId, hold.orderId()));
-      holdStates.add(held ? "PENDING" : "RESERVED");
+      holdStates.add("HELD".equals(hold.state()) ? "PENDING" : "RESERVED");
     }
     List<String> skus = new ArrayList<>(figures.keySet());
     Future<Boolean> chain = Future.succeededFuture(true);
@@ -183,12 +179,13 @@ final class Reconciler {
 
   // verify ------------------------------------------------------------------------------------------
 
-  private record Look(String fence, Map<String, long[]> redis, Map<String, long[]> postgres) {
+  /** Both stores' figures per SKU, and the SKUs of holds that one store has changed and the other not yet. */
+  private record Look(String fence, Map<String, long[]> redis, Map<String, long[]> postgres, Set<String> inFlight) {
 
     Map<String, long[]> differing() {
       Map<String, long[]> differing = new LinkedHashMap<>();
       postgres.forEach((sku, expected) -> {
-        if (!java.util.Arrays.equals(expected, redis.get(sku))) {
+        if (!inFlight.contains(sku) && !java.util.Arrays.equals(expected, redis.get(sku))) {
           differing.put(sku, expected);
         }
       });
@@ -217,11 +214,63 @@ final class Reconciler {
     });
   }
 
-  /** The fence, then Redis's figures, then Postgres's: anything Redis did after the fence moves it. */
+  /**
+   * The fence, then Postgres (stock and open holds from one instant), then Redis: anything Redis did after
+   * the fence moves it, so a fix at an unmoved fence acts on exactly what was read.
+   */
   private Future<Look> look(String storeId) {
     return redis.send(Request.cmd(Command.GET).arg(keys.ops(storeId))).compose(fence ->
-      ledger.figures(storeId).compose(postgres -> redisFigures(storeId, new ArrayList<>(postgres.keySet()))
-        .map(inRedis -> new Look(fence == null ? null : fence.toString(), inRedis, postgres))));
+      ledger.snapshot(storeId).compose(snapshot -> {
+        Map<String, long[]> postgres = figures(snapshot);
+        return redisFigures(storeId, new ArrayList<>(postgres.keySet()))
+          .compose(inRedis -> skusInFlight(storeId, snapshot.holds())
+            .map(inFlight -> new Look(fence == null ? null : fence.toString(), inRedis, postgres, inFlight)));
+      }));
+  }
+
+  /** Per SKU: {onHand, held, reserved} as Postgres has them. */
+  private static Map<String, long[]> figures(Snapshot snapshot) {
+    Map<String, long[]> figures = new LinkedHashMap<>();
+    snapshot.onHand().forEach((sku, onHand) -> figures.put(sku, new long[] {onHand, 0, 0}));
+    for (OpenHold hold : snapshot.holds()) {
+      int field = "HELD".equals(hold.state()) ? 1 : 2;
+      for (int l = 0; l < hold.lines().size(); l++) {
+        JsonObject line = hold.lines().getJsonObject(l);
+        long[] sku = figures.get(line.getString("sku"));
+        if (sku != null) {
+          sku[field] += line.getInteger("quantity");
+        }
+      }
+    }
+    return figures;
+  }
+
+  /** The SKUs of the open holds whose record in Redis says something else than Postgres. */
+  private Future<Set<String>> skusInFlight(String storeId, List<OpenHold> holds) {
+    Set<String> inFlight = new HashSet<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < holds.size(); from += CHUNK) {
+      List<OpenHold> part = holds.subList(from, Math.min(holds.size(), from + CHUNK));
+      chain = chain.compose(v -> redis.batch(part.stream()
+        .map(hold -> Request.cmd(Command.HGET).arg(keys.hold(storeId, hold.orderId())).arg("state"))
+        .toList()).map(states -> {
+          for (int i = 0; i < part.size(); i++) {
+            OpenHold hold = part.get(i);
+            if (!agree(hold.state(), states.get(i) == null ? null : states.get(i).toString())) {
+              hold.lines().forEach(line -> inFlight.add(((JsonObject) line).getString("sku")));
+            }
+          }
+          return null;
+        }));
+    }
+    return chain.map(inFlight);
+  }
+
+  /** PENDING is a hold a load counted as held, waiting for its own hold script to confirm it. */
+  private static boolean agree(String inPostgres, String inRedis) {
+    return "HELD".equals(inPostgres)
+      ? "HELD".equals(inRedis) || "PENDING".equals(inRedis)
+      : inPostgres.equals(inRedis);
   }
 
   private Future<Map<String, long[]>> redisFigures(String storeId, List<String> skus) {

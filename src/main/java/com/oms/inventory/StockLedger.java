@@ -89,16 +89,6 @@ final class StockLedger {
   record OpenHold(String orderId, String state, JsonArray lines) {
   }
 
-  /** Per SKU: {onHand, held, reserved} as Postgres has them. */
-  Future<Map<String, long[]>> figures(String storeId) {
-    return pool.preparedQuery(sql.get("figures")).execute(Tuple.of(storeId)).map(rows -> {
-      Map<String, long[]> figures = new java.util.LinkedHashMap<>();
-      rows.forEach(row -> figures.put(row.getString("sku"),
-        new long[] {row.getLong("on_hand"), row.getLong("held"), row.getLong("reserved")}));
-      return figures;
-    });
-  }
-
   Future<Snapshot> snapshot(String storeId) {
     return pool.preparedQuery(sql.get("snapshot")).execute(Tuple.of(storeId)).map(rows -> {
       Map<String, Integer> onHand = new java.util.TreeMap<>();

@@ -1,0 +1,174 @@
+package com.oms.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.oms.bus.Addresses;
+import com.oms.bus.StockCommand;
+import com.oms.bus.StockLine;
+import com.oms.testing.IntegrationTest;
+import com.oms.testing.Poll;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * An operation caught between Redis and Postgres while the projection is reloaded or verified. The
+ * ledger's write is held back with a row lock taken in a transaction of the test's own, so the moment in
+ * between lasts as long as the test needs.
+ */
+class ProjectionRaceTest extends IntegrationTest {
+
+  private String store;
+
+  private StockCommand order(int a, int b) {
+    return new StockCommand(UUID.randomUUID().toString(), store, List.of(new StockLine("a", a), new StockLine("b", b)));
+  }
+
+  private Future<JsonObject> send(String address, StockCommand command) {
+    return app.vertx.eventBus().<JsonObject>request(address, command.toJson()).map(m -> m.body());
+  }
+
+  private void newStore() {
+    store = unique("store");
+    api.store(store, 12.97, 77.59).await();
+    api.stock(store, "a", 10, 100).await();
+    api.stock(store, "b", 10, 100).await();
+  }
+
+  private Future<String> redisState(StockCommand command) {
+    String key = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:hold:" + command.orderId();
+    return app.app.redis().send(Request.cmd(Command.HGET).arg(key).arg("state"))
+      .map(reply -> reply == null ? "MISSING" : reply.toString());
+  }
+
+  /** A transaction holding the ledger row of the order: the service's write of it waits until rollback. */
+  private record RowLock(SqlConnection connection, Transaction transaction) {
+    void release() {
+      transaction.rollback().eventually(connection::close).await();
+    }
+  }
+
+  private RowLock lockLedgerRow(StockCommand command) {
+    SqlConnection connection = app.app.pool().getConnection().await();
+    Transaction transaction = connection.begin().await();
+    int locked = connection.preparedQuery("SELECT 1 FROM stock_holds WHERE order_id = $1 FOR UPDATE")
+      .execute(Tuple.of(UUID.fromString(command.orderId()))).await().rowCount();
+    assertThat(locked).isOne();
+    return new RowLock(connection, transaction);
+  }
+
+  private int reconcile() {
+    return app.vertx.eventBus().<JsonObject>request(Addresses.INVENTORY_RECONCILE, new JsonObject()).await().body()
+      .getInteger("corrected");
+  }
+
+  private void assertRedisEqualsPostgres() {
+    for (String sku : List.of("a", "b")) {
+      assertThat(StockFigures.inRedis(app, store, sku).await()).as(sku)
+        .isEqualTo(StockFigures.inPostgres(app, store, sku).await());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"COMMIT", "RELEASE", "DEDUCT"})
+  @DisplayName("Redis applied the change, then lost everything and was loaded again before Postgres recorded it: the change still reaches Redis")
+  void changeRecordedAfterAReload(String operation) {
+    newStore();
+    StockCommand command = order(2, 3);
+    send(Addresses.INVENTORY_HOLD, command).await();
+    if (operation.equals("DEDUCT")) {
+      send(Addresses.INVENTORY_COMMIT, command).await();
+    }
+    String address = switch (operation) {
+      case "COMMIT" -> Addresses.INVENTORY_COMMIT;
+      case "RELEASE" -> Addresses.INVENTORY_RELEASE;
+      default -> Addresses.INVENTORY_DEDUCT;
+    };
+    String applied = switch (operation) {
+      case "COMMIT" -> "RESERVED";
+      case "RELEASE" -> "RELEASED";
+      default -> "DEDUCTED";
+    };
+
+    RowLock lock = lockLedgerRow(command);
+    Future<JsonObject> reply = send(address, command);
+    Poll.until(app.vertx, () -> redisState(command), applied::equals, DEADLINE, "Redis to apply " + operation).await();
+    app.app.redis().send(Request.cmd(Command.FLUSHALL)).await();
+    reconcile();
+    assertThat(redisState(command).await()).as("loaded from Postgres as it was before the change")
+      .isIn("PENDING", "RESERVED");
+    lock.release();
+
+    assertThat(reply.await().getString("state")).isEqualTo(applied);
+    assertThat(redisState(command).await()).isEqualTo(applied);
+    assertRedisEqualsPostgres();
+  }
+
+  @Test
+  @DisplayName("verification leaves alone a claim Postgres has and Redis was not yet asked about")
+  void claimNotYetInRedisIsNotCorrected() {
+    newStore();
+    StockCommand command = order(2, 3);
+    // what placement commits with the order before it asks Redis
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    JsonArray lines = new JsonArray().add(new JsonObject().put("sku", "a").put("quantity", 2))
+      .add(new JsonObject().put("sku", "b").put("quantity", 3));
+    app.app.pool().preparedQuery("""
+        INSERT INTO stock_holds (order_id, store_id, lines, state, expires_at, created_at, updated_at)
+        VALUES ($1, $2, $3, 'HELD', $4, $5, $5)
+        """).execute(Tuple.of(UUID.fromString(command.orderId()), store, lines, now.plusMinutes(15), now)).await();
+
+    assertThat(reconcile()).as("figures corrected").isZero();
+    send(Addresses.INVENTORY_HOLD_CLAIMED, command).await();
+
+    assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(10, 2, 0));
+    assertRedisEqualsPostgres();
+  }
+
+  @Test
+  @DisplayName("verification leaves alone a commit Redis applied and Postgres has not recorded yet")
+  void commitNotYetInPostgresIsNotCorrected() {
+    newStore();
+    StockCommand command = order(2, 3);
+    send(Addresses.INVENTORY_HOLD, command).await();
+    RowLock lock = lockLedgerRow(command);
+    Future<JsonObject> reply = send(Addresses.INVENTORY_COMMIT, command);
+    Poll.until(app.vertx, () -> redisState(command), "RESERVED"::equals, DEADLINE, "Redis to commit").await();
+
+    int corrected = reconcile();
+    lock.release();
+    reply.await();
+
+    assertThat(corrected).as("figures corrected").isZero();
+    assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(10, 0, 2));
+    assertRedisEqualsPostgres();
+  }
+
+  @Test
+  @DisplayName("a figure changed behind the service's back is still corrected while holds are open")
+  void driftBesideOpenHoldsIsCorrected() {
+    newStore();
+    StockCommand command = order(2, 3);
+    send(Addresses.INVENTORY_HOLD, command).await();
+    String key = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:stock:b";
+    Response set = app.app.redis().send(Request.cmd(Command.HSET).arg(key).arg("reserved").arg("4")).await();
+    assertThat(set).isNotNull();
+
+    assertThat(reconcile()).isEqualTo(1);
+    assertRedisEqualsPostgres();
+  }
+}
