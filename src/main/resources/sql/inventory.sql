@@ -118,3 +118,25 @@ SELECT 'stock' AS kind, sku, on_hand, NULL::uuid AS order_id, NULL::text AS stat
 UNION ALL
 SELECT 'hold', NULL, NULL, order_id, state, lines
   FROM stock_holds WHERE store_id = $1 AND state IN ('HELD', 'RESERVED')
+
+-- name: snapshot-of-skus
+-- The snapshot narrowed to some SKUs: their stock and the open holds with a line of any of them.
+SELECT 'stock' AS kind, sku, on_hand, NULL::uuid AS order_id, NULL::text AS state, NULL::jsonb AS lines
+  FROM stock_items WHERE store_id = $1 AND sku = ANY ($2)
+UNION ALL
+SELECT 'hold', NULL, NULL, order_id, state, lines
+  FROM stock_holds h
+ WHERE store_id = $1 AND state IN ('HELD', 'RESERVED')
+   AND EXISTS (SELECT 1 FROM jsonb_array_elements(h.lines) l WHERE l ->> 'sku' = ANY ($2))
+
+-- name: figures
+-- Per SKU of a store, the three figures Redis should show: what the periodic check compares.
+SELECT i.sku, i.on_hand,
+       coalesce(sum(l.quantity) FILTER (WHERE h.state = 'HELD'), 0) AS held,
+       coalesce(sum(l.quantity) FILTER (WHERE h.state = 'RESERVED'), 0) AS reserved
+  FROM stock_items i
+  LEFT JOIN (stock_holds h CROSS JOIN LATERAL jsonb_to_recordset(h.lines) AS l (sku text, quantity integer))
+         ON h.store_id = i.store_id AND h.state IN ('HELD', 'RESERVED') AND l.sku = i.sku
+ WHERE i.store_id = $1
+ GROUP BY i.sku, i.on_hand
+ ORDER BY i.sku

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Verify</b>, every reconcile interval for loaded stores: each SKU's three figures in Redis are
  * compared with Postgres. An operation in flight has reached one store and not yet the other (a claim
  * Redis has not been asked about, a commit Redis applied and Postgres has not recorded), however long it
- * takes; so the state of every open hold is compared as well, and a SKU of a hold whose two states
- * disagree is left alone. A SKU is corrected only if it differs the same way twice, half a second apart,
+ * takes; so where figures differ, the state of each open hold of those SKUs is compared as well, and a
+ * SKU of a hold whose two states disagree is left alone. A SKU is corrected only if it differs the same way twice, half a second apart,
  * and no stock script ran since the second read (the store's operation counter is the fence).
  * Corrections are counted and logged.
  */
@@ -215,17 +215,26 @@ final class Reconciler {
   }
 
   /**
-   * The fence, then Postgres (stock and open holds from one instant), then Redis: anything Redis did after
-   * the fence moves it, so a fix at an unmoved fence acts on exactly what was read.
+   * The fence, then Postgres, then Redis: anything Redis did after the fence moves it, so a fix at an
+   * unmoved fence acts on exactly what was read. Where figures differ, Postgres is read again for those
+   * SKUs together with their open holds (one statement, one instant), and the holds' records in Redis.
    */
   private Future<Look> look(String storeId) {
     return redis.send(Request.cmd(Command.GET).arg(keys.ops(storeId))).compose(fence ->
-      ledger.snapshot(storeId).compose(snapshot -> {
-        Map<String, long[]> postgres = figures(snapshot);
-        return redisFigures(storeId, new ArrayList<>(postgres.keySet()))
-          .compose(inRedis -> skusInFlight(storeId, snapshot.holds())
-            .map(inFlight -> new Look(fence == null ? null : fence.toString(), inRedis, postgres, inFlight)));
-      }));
+      ledger.figures(storeId).compose(postgres -> redisFigures(storeId, new ArrayList<>(postgres.keySet()))
+        .compose(inRedis -> {
+          String fenceValue = fence == null ? null : fence.toString();
+          Set<String> differing = new Look(fenceValue, inRedis, postgres, Set.of()).differing().keySet();
+          if (differing.isEmpty()) {
+            return Future.succeededFuture(new Look(fenceValue, inRedis, postgres, Set.of()));
+          }
+          return ledger.snapshot(storeId, differing).compose(snapshot -> {
+            Map<String, long[]> closer = new LinkedHashMap<>(postgres);
+            closer.putAll(figures(snapshot));
+            return skusInFlight(storeId, snapshot.holds())
+              .map(inFlight -> new Look(fenceValue, inRedis, closer, inFlight));
+          });
+        })));
   }
 
   /** Per SKU: {onHand, held, reserved} as Postgres has them. */

@@ -89,8 +89,27 @@ final class StockLedger {
   record OpenHold(String orderId, String state, JsonArray lines) {
   }
 
+  /** Per SKU: {onHand, held, reserved} as Postgres has them. */
+  Future<Map<String, long[]>> figures(String storeId) {
+    return pool.preparedQuery(sql.get("figures")).execute(Tuple.of(storeId)).map(rows -> {
+      Map<String, long[]> figures = new java.util.LinkedHashMap<>();
+      rows.forEach(row -> figures.put(row.getString("sku"),
+        new long[] {row.getLong("on_hand"), row.getLong("held"), row.getLong("reserved")}));
+      return figures;
+    });
+  }
+
   Future<Snapshot> snapshot(String storeId) {
-    return pool.preparedQuery(sql.get("snapshot")).execute(Tuple.of(storeId)).map(rows -> {
+    return snapshot(sql.get("snapshot"), Tuple.of(storeId));
+  }
+
+  /** The store's stock of these SKUs and the open holds with a line of any of them, from one instant. */
+  Future<Snapshot> snapshot(String storeId, java.util.Collection<String> skus) {
+    return snapshot(sql.get("snapshot-of-skus"), Tuple.of(storeId).addArrayOfString(skus.toArray(String[]::new)));
+  }
+
+  private Future<Snapshot> snapshot(String statement, Tuple params) {
+    return pool.preparedQuery(statement).execute(params).map(rows -> {
       Map<String, Integer> onHand = new java.util.TreeMap<>();
       List<OpenHold> open = new ArrayList<>();
       for (Row row : rows) {
