@@ -38,8 +38,16 @@ public final class FeedClient {
     client.wsClient = vertx.createWebSocketClient();
     return client.wsClient.connect(options).map(socket -> {
       client.socket = socket;
-      socket.textMessageHandler(text -> client.messages.add(new JsonObject(text)));
-      socket.closeHandler(v -> client.closed.tryComplete(socket.closeStatusCode()));
+      try {
+        socket.textMessageHandler(text -> client.messages.add(new JsonObject(text)));
+        socket.closeHandler(v -> client.closed.tryComplete(socket.closeStatusCode()));
+      } catch (IllegalStateException closedAlready) {
+        // a refusal (close 1008 right after the handshake) can arrive before this callback runs; then no
+        // handler may be set and the close handler would never be called: the code is read below instead
+      }
+      if (socket.isClosed()) {
+        client.closed.tryComplete(socket.closeStatusCode());
+      }
       return client;
     });
   }
