@@ -139,4 +139,12 @@ UPDATE partners p SET active_deliveries = p.active_deliveries - 1, updated_at = 
   FROM delivered d WHERE p.partner_id = d.partner_id
 
 -- name: partner-deliveries
-SELECT * FROM deliveries WHERE partner_id = $1 ORDER BY assigned_at DESC LIMIT $2
+-- Every delivery the partner still has to carry, then its most recent finished ones: an order assigned
+-- long ago is never pushed off the list by newer history.
+SELECT * FROM (
+    (SELECT * FROM deliveries WHERE partner_id = $1 AND status IN ('ASSIGNED', 'PICKED_UP'))
+    UNION ALL
+    (SELECT * FROM deliveries WHERE partner_id = $1 AND status NOT IN ('ASSIGNED', 'PICKED_UP')
+      ORDER BY assigned_at DESC LIMIT $2)
+) listed
+ORDER BY status IN ('ASSIGNED', 'PICKED_UP') DESC, assigned_at DESC

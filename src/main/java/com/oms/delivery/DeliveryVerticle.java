@@ -36,7 +36,8 @@ import java.util.UUID;
 /** Owns partners and deliveries: who carries which order, and the partner's reports of progress. */
 public final class DeliveryVerticle extends VerticleBase {
 
-  private static final int DELIVERIES_PER_PAGE = 100;
+  /** How many finished deliveries a partner's list shows after all those still to be carried. */
+  private static final int FINISHED_DELIVERIES_LISTED = 100;
 
   private final Pool pool;
   private final GroupCommit.Writes writes;
@@ -250,7 +251,7 @@ public final class DeliveryVerticle extends VerticleBase {
       if (partner == null) {
         return Future.failedFuture(Problem.notFound("no partner '" + partnerId + "'"));
       }
-      return pool.preparedQuery(sql.get("partner-deliveries")).execute(Tuple.of(partnerId, DELIVERIES_PER_PAGE))
+      return pool.preparedQuery(sql.get("partner-deliveries")).execute(Tuple.of(partnerId, FINISHED_DELIVERIES_LISTED))
         .map(rows -> {
           JsonArray deliveries = new JsonArray();
           rows.forEach(row -> deliveries.add(deliveryJson(row)));

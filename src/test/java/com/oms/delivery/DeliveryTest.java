@@ -173,6 +173,32 @@ class DeliveryTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("a partner's list shows every delivery still to carry first, however many finished ones are newer")
+  void activeDeliveriesListedBeforeHistory() {
+    String partner = partnerAt(0.5);
+    String[] order = place(api.customerToken(unique("cust")));
+    awaitStatus(order, "DELIVERY_PARTNER_ASSIGNED");
+    // 120 deliveries finished after this one was assigned (a busy partner, or one whose app was offline)
+    JsonObject dropoff = new JsonObject().put("address", "1 History Lane");
+    for (int i = 1; i <= 120; i++) {
+      app.app.pool().preparedQuery("""
+          INSERT INTO deliveries (order_id, partner_id, store_id, status, pickup_lat, pickup_lon, dropoff,
+                                  assigned_at, picked_up_at, delivered_at, updated_at)
+          SELECT gen_random_uuid(), $1, $2, 'DELIVERED', $3, $4, $5, t, t, t, t
+            FROM (SELECT now() + make_interval(secs => $6) AS t) later
+          """).execute(io.vertx.sqlclient.Tuple.of(partner, store, storeLat, STORE_LON, dropoff, i)).await();
+    }
+
+    JsonArray listed = expect(api.get("/v1/partners/" + partner + "/deliveries", api.partnerToken(partner)), 200).await()
+      .getJsonArray("deliveries");
+
+    assertThat(listed).hasSize(1 + 100);
+    assertThat(listed.getJsonObject(0).getString("orderId")).isEqualTo(order[0]);
+    assertThat(listed.getJsonObject(0).getString("status")).isEqualTo("ASSIGNED");
+    assertThat(listed.stream().skip(1).map(d -> ((JsonObject) d).getString("status"))).containsOnly("DELIVERED");
+  }
+
+  @Test
   @DisplayName("a partner who does not pick up in time loses the order to the next partner")
   void missedPickupReassigns() {
     String slow = partnerAt(0.5);
