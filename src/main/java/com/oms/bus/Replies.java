@@ -5,8 +5,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
-import java.net.SocketException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +51,14 @@ public final class Replies {
     return fromBus;
   }
 
-  /** Postgres or Redis unreachable, a connection dropped or a pool exhausted: worth a retry later. */
+  /**
+   * Postgres or Redis unreachable, a connection dropped or a pool exhausted: worth a retry later. Any
+   * I/O failure counts: after start-up the service does I/O only with its dependencies, and over a Unix
+   * socket netty reports a restarting server as a broken pipe or a missing file, not a socket error.
+   */
   public static boolean isDependencyDown(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof SocketException
+      if (t instanceof java.io.IOException || t instanceof ClosedConnectionException
         || t instanceof io.vertx.circuitbreaker.OpenCircuitException) {
         return true;
       }
