@@ -238,6 +238,12 @@ public final class FaultSuite {
     List<String> violations = new ArrayList<>(shared.violations());
     figures.put("placements sent", sent.get());
     answers.forEach((status, count) -> figures.put("answered " + status, count.get()));
+    answers.forEach((status, count) -> {
+      // a fault is answered 503 with Retry-After, or not at all while the service is down; never 500
+      if (status.startsWith("5") && !status.equals("503")) {
+        violations.add(count.get() + " placements answered " + status + " instead of 503");
+      }
+    });
     figures.putAll(shared.figures());
     Set<String> stored = ConcurrentHashMap.newKeySet();
     pool.query("SELECT order_id FROM orders").execute().await().forEach(row -> stored.add(row.getUUID("order_id").toString()));
