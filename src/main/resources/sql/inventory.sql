@@ -103,6 +103,9 @@ UPDATE stock_items s
   FROM line JOIN locked ON locked.store_id = line.store_id AND locked.sku = line.sku
  WHERE s.store_id = line.store_id AND s.sku = line.sku
 
+-- name: hold-state
+SELECT state FROM stock_holds WHERE order_id = $1
+
 -- name: committed-of-sku
 -- What open holds take of one SKU, by state, as the ledger says.
 SELECT coalesce(sum(CASE WHEN h.state = 'HELD' THEN l.quantity END), 0) AS held,

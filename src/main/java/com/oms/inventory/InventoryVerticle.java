@@ -275,6 +275,9 @@ public final class InventoryVerticle extends VerticleBase {
                                              Supplier<Future<Void>> record, String... extra) {
     return projection.apply(script, command, extra).compose(reply -> {
       String state = reply.toString();
+      if ("MISSING".equals(state)) {
+        return closedInLedger(command, state);
+      }
       if (!changed.equals(state)) {
         return Future.succeededFuture(stateReply(state));
       }
@@ -282,6 +285,16 @@ public final class InventoryVerticle extends VerticleBase {
         .compose(recorded -> projection.apply(script, command, extra))
         .map(again -> stateReply(state));
     });
+  }
+
+  /**
+   * Redis has no record of the hold. A load from Postgres brings back only open holds, so a hold deducted
+   * or released before Redis lost its data is missing there and closed in the ledger: the ledger's state
+   * is the answer, and a repeated pickup report finds its deduction done instead of failing forever.
+   */
+  private Future<JsonObject> closedInLedger(StockCommand command, String inRedis) {
+    return ledger.holdState(command.orderId()).map(recorded ->
+      stateReply("DEDUCTED".equals(recorded) || "RELEASED".equals(recorded) ? recorded : inRedis));
   }
 
   private static JsonObject stateReply(String state) {

@@ -66,6 +66,12 @@ final class StockLedger {
     return update("record-deduct", Tuple.of(UUID.fromString(orderId), now()));
   }
 
+  /** The state of the order's ledger row, or null when it has none. */
+  Future<String> holdState(String orderId) {
+    return pool.preparedQuery(sql.get("hold-state")).execute(Tuple.of(UUID.fromString(orderId)))
+      .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("state"));
+  }
+
   /** What open holds take of one SKU: {held, reserved}. */
   Future<long[]> committed(SqlClient client, String storeId, String sku) {
     return client.preparedQuery(sql.get("committed-of-sku")).execute(Tuple.of(storeId, sku)).map(rows -> {

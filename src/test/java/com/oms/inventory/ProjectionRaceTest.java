@@ -119,6 +119,28 @@ class ProjectionRaceTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("a pickup reported again after Redis lost its data and was loaded again finds its deduction done (the load brings back open holds only)")
+  void deductionRepeatedAfterAReload() {
+    newStore();
+    StockCommand picked = order(2, 3);
+    StockCommand cancelled = order(1, 1);
+    send(Addresses.INVENTORY_HOLD, picked).await();
+    send(Addresses.INVENTORY_COMMIT, picked).await();
+    send(Addresses.INVENTORY_DEDUCT, picked).await();
+    send(Addresses.INVENTORY_HOLD, cancelled).await();
+    send(Addresses.INVENTORY_RELEASE, cancelled).await();
+
+    app.app.redis().send(Request.cmd(Command.FLUSHALL)).await();
+    reconcile();
+
+    assertThat(send(Addresses.INVENTORY_DEDUCT, picked).await().getString("state")).isEqualTo("DEDUCTED");
+    assertThat(send(Addresses.INVENTORY_COMMIT, picked).await().getString("state")).isEqualTo("DEDUCTED");
+    assertThat(send(Addresses.INVENTORY_COMMIT, cancelled).await().getString("state")).isEqualTo("RELEASED");
+    assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(8, 0, 0));
+    assertRedisEqualsPostgres();
+  }
+
+  @Test
   @DisplayName("verification leaves alone a claim Postgres has and Redis was not yet asked about")
   void claimNotYetInRedisIsNotCorrected() {
     newStore();
