@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.oms.testing.IntegrationTest;
 import com.oms.testing.Poll;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,15 @@ class HoldExpiryTest extends IntegrationTest {
       o -> o.getString("status").equals("CANCELLED"), DEADLINE, "the hold to expire").await();
     assertThat(cancelled.getString("failureReason")).isEqualTo("payment window elapsed: not paid within 15 minutes");
     Poll.until(app.vertx, () -> api.stockLevel(store, "a"), s -> s.getInteger("held") == 0, DEADLINE, "release").await();
-    assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(4, 0, 0));
+    // once (CI, 2026-12-07) Redis showed held 3 here right after the poll saw 0; what the two stores
+    // then say of this hold is in the message, to tell the next such failure apart
+    String holdKey = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:hold:" + orderId;
+    String holdInRedis = String.valueOf(app.app.redis().send(Request.cmd(Command.HGETALL).arg(holdKey)).await());
+    String holdInLedger = app.app.pool().preparedQuery("SELECT state, updated_at FROM stock_holds WHERE order_id = $1")
+      .execute(Tuple.of(java.util.UUID.fromString(orderId))).await().iterator().next().toJson().encode();
+    assertThat(StockFigures.inRedis(app, store, "a").await())
+      .as("hold in Redis " + holdInRedis + ", in the ledger " + holdInLedger)
+      .isEqualTo(new StockFigures(4, 0, 0));
     assertThat(StockFigures.inPostgres(app, store, "a").await()).isEqualTo(new StockFigures(4, 0, 0));
   }
 }
