@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * compared with Postgres. An operation in flight has reached one store and not yet the other (a claim
  * Redis has not been asked about, a commit Redis applied and Postgres has not recorded), however long it
  * takes; so where figures differ, the state of each open hold of those SKUs is compared as well, and a
- * SKU of a hold whose two states disagree is left alone. A SKU is corrected only if it differs the same way twice, half a second apart,
- * and no stock script ran since the second read (the store's operation counter is the fence).
- * Corrections are counted and logged.
+ * SKU of a hold whose two states disagree is left alone. A SKU is corrected only if it differs the same
+ * way twice, half a second apart, and no stock script ran since the second read (the store's operation
+ * counter is the fence). Corrections are counted and logged.
  */
 final class Reconciler {
 
@@ -224,9 +224,10 @@ final class Reconciler {
       ledger.figures(storeId).compose(postgres -> redisFigures(storeId, new ArrayList<>(postgres.keySet()))
         .compose(inRedis -> {
           String fenceValue = fence == null ? null : fence.toString();
-          Set<String> differing = new Look(fenceValue, inRedis, postgres, Set.of()).differing().keySet();
+          Look figuresOnly = new Look(fenceValue, inRedis, postgres, Set.of());
+          Set<String> differing = figuresOnly.differing().keySet();
           if (differing.isEmpty()) {
-            return Future.succeededFuture(new Look(fenceValue, inRedis, postgres, Set.of()));
+            return Future.succeededFuture(figuresOnly);
           }
           return ledger.snapshot(storeId, differing).compose(snapshot -> {
             Map<String, long[]> closer = new LinkedHashMap<>(postgres);

@@ -178,16 +178,14 @@ class DeliveryTest extends IntegrationTest {
     String partner = partnerAt(0.5);
     String[] order = place(api.customerToken(unique("cust")));
     awaitStatus(order, "DELIVERY_PARTNER_ASSIGNED");
-    // 120 deliveries finished after this one was assigned (a busy partner, or one whose app was offline)
-    JsonObject dropoff = new JsonObject().put("address", "1 History Lane");
-    for (int i = 1; i <= 120; i++) {
-      app.app.pool().preparedQuery("""
-          INSERT INTO deliveries (order_id, partner_id, store_id, status, pickup_lat, pickup_lon, dropoff,
-                                  assigned_at, picked_up_at, delivered_at, updated_at)
-          SELECT gen_random_uuid(), $1, $2, 'DELIVERED', $3, $4, $5, t, t, t, t
-            FROM (SELECT now() + make_interval(secs => $6) AS t) later
-          """).execute(io.vertx.sqlclient.Tuple.of(partner, store, storeLat, STORE_LON, dropoff, i)).await();
-    }
+    // 120 deliveries assigned and finished after this one (a busy partner, or one whose app was offline)
+    app.app.pool().preparedQuery("""
+        INSERT INTO deliveries (order_id, partner_id, store_id, status, pickup_lat, pickup_lon, dropoff,
+                                assigned_at, picked_up_at, delivered_at, updated_at)
+        SELECT gen_random_uuid(), d.partner_id, d.store_id, 'DELIVERED', d.pickup_lat, d.pickup_lon, d.dropoff, t, t, t, t
+          FROM deliveries d, generate_series(1, 120) AS n, LATERAL (SELECT d.assigned_at + n * interval '1 second' AS t) later
+         WHERE d.order_id = $1
+        """).execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(order[0]))).await();
 
     JsonArray listed = expect(api.get("/v1/partners/" + partner + "/deliveries", api.partnerToken(partner)), 200).await()
       .getJsonArray("deliveries");

@@ -41,7 +41,7 @@ class HoldExpiryTest extends IntegrationTest {
     Poll.until(app.vertx, () -> api.stockLevel(store, "a"), s -> s.getInteger("held") == 0, DEADLINE, "release").await();
     // once (CI, 2026-12-07) Redis showed held 3 here right after the poll saw 0; what the two stores
     // then say of this hold is in the message, to tell the next such failure apart
-    String holdKey = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:hold:" + orderId;
+    String holdKey = new InventoryKeys(app.config.redis().keyPrefix()).hold(store, orderId);
     String holdInRedis = String.valueOf(app.app.redis().send(Request.cmd(Command.HGETALL).arg(holdKey)).await());
     String holdInLedger = app.app.pool().preparedQuery("SELECT state, updated_at FROM stock_holds WHERE order_id = $1")
       .execute(Tuple.of(java.util.UUID.fromString(orderId))).await().iterator().next().toJson().encode();

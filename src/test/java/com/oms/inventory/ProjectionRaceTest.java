@@ -50,7 +50,7 @@ class ProjectionRaceTest extends IntegrationTest {
   }
 
   private Future<String> redisState(StockCommand command) {
-    String key = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:hold:" + command.orderId();
+    String key = new InventoryKeys(app.config.redis().keyPrefix()).hold(store, command.orderId());
     return app.app.redis().send(Request.cmd(Command.HGET).arg(key).arg("state"))
       .map(reply -> reply == null ? "MISSING" : reply.toString());
   }
@@ -186,7 +186,7 @@ class ProjectionRaceTest extends IntegrationTest {
     newStore();
     StockCommand command = order(2, 3);
     send(Addresses.INVENTORY_HOLD, command).await();
-    String key = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:stock:b";
+    String key = new InventoryKeys(app.config.redis().keyPrefix()).stock(store, "b");
     Response set = app.app.redis().send(Request.cmd(Command.HSET).arg(key).arg("reserved").arg("4")).await();
     assertThat(set).isNotNull();
 

@@ -237,8 +237,8 @@ public final class FaultSuite {
     Map<String, Long> figures = new LinkedHashMap<>();
     List<String> violations = new ArrayList<>(shared.violations());
     figures.put("placements sent", sent.get());
-    answers.forEach((status, count) -> figures.put("answered " + status, count.get()));
     answers.forEach((status, count) -> {
+      figures.put("answered " + status, count.get());
       // a fault is answered 503 with Retry-After, or not at all while the service is down; never 500
       if (status.startsWith("5") && !status.equals("503")) {
         violations.add(count.get() + " placements answered " + status + " instead of 503");
