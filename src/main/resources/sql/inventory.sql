@@ -75,11 +75,18 @@ UPDATE stock_holds SET state = 'RESERVED', updated_at = $2 WHERE order_id = ANY 
 
 -- name: record-release
 -- Also records a release of an order that never held anything: a late hold then finds RELEASED.
-INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
-VALUES ($1, $2, $3, 'RELEASED', $4, $4)
-ON CONFLICT (order_id) DO UPDATE
-   SET state = 'RELEASED', updated_at = EXCLUDED.updated_at
- WHERE stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED')
+-- Answers the row's state afterwards: RELEASED, or DEDUCTED when the order was picked up before.
+WITH released AS (
+    INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
+    VALUES ($1, $2, $3, 'RELEASED', $4, $4)
+    ON CONFLICT (order_id) DO UPDATE
+       SET state = 'RELEASED', updated_at = EXCLUDED.updated_at
+     WHERE stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED')
+    RETURNING state
+)
+SELECT state FROM released
+UNION ALL
+SELECT state FROM stock_holds WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM released)
 
 -- name: record-deduct
 -- On-hand stock drops exactly once per order: only the statement that moves the ledger row from

@@ -21,7 +21,8 @@ final class InventoryScripts {
     SET_STOCK("lua/set_stock.lua"),
     LOAD_CHUNK("lua/load_chunk.lua"),
     ACTIVATE("lua/activate.lua"),
-    FIX_COUNTERS("lua/fix_counters.lua");
+    FIX_COUNTERS("lua/fix_counters.lua"),
+    MARK_CLOSED("lua/mark_closed.lua");
 
     final RedisScript script;
 

@@ -250,7 +250,8 @@ public final class InventoryVerticle extends VerticleBase {
 
   private Future<JsonObject> commit(Message<JsonObject> message) {
     StockCommand command = StockCommand.fromJson(message.body());
-    return redisThenLedger(command, Script.COMMIT, "RESERVED", () -> ledger.recordCommit(command.orderId()));
+    return redisThenLedger(command, Script.COMMIT, "RESERVED",
+      () -> ledger.recordCommit(command.orderId()).map("RESERVED"));
   }
 
   private Future<JsonObject> release(Message<JsonObject> message) {
@@ -261,8 +262,8 @@ public final class InventoryVerticle extends VerticleBase {
 
   private Future<JsonObject> deduct(Message<JsonObject> message) {
     StockCommand command = StockCommand.fromJson(message.body());
-    return redisThenLedger(command, Script.DEDUCT, "DEDUCTED", () -> ledger.recordDeduct(command.orderId()),
-      String.valueOf(FINISHED_HOLD_SECONDS));
+    return redisThenLedger(command, Script.DEDUCT, "DEDUCTED",
+      () -> ledger.recordDeduct(command.orderId()).map("DEDUCTED"), String.valueOf(FINISHED_HOLD_SECONDS));
   }
 
   /**
@@ -270,9 +271,11 @@ public final class InventoryVerticle extends VerticleBase {
    * recorded, the script runs once more: if Redis lost its data after the first run and was loaded from
    * Postgres before the record landed, the load restored the hold as it was before this change, and only
    * this second run applies it again. Otherwise the record's state already says so and nothing changes.
+   * {@code record} answers the ledger's state afterwards, which differs from Redis's only for a release of
+   * a hold deducted before Redis lost its data: release.lua found no record and left a RELEASED one.
    */
   private Future<JsonObject> redisThenLedger(StockCommand command, Script script, String changed,
-                                             Supplier<Future<Void>> record, String... extra) {
+                                             Supplier<Future<String>> record, String... extra) {
     return projection.apply(script, command, extra).compose(reply -> {
       String state = reply.toString();
       if ("MISSING".equals(state)) {
@@ -281,9 +284,12 @@ public final class InventoryVerticle extends VerticleBase {
       if (!changed.equals(state)) {
         return Future.succeededFuture(stateReply(state));
       }
-      return record.get()
-        .compose(recorded -> projection.apply(script, command, extra))
-        .map(again -> stateReply(state));
+      return record.get().compose(recorded -> {
+        if (!recorded.equals(state)) {
+          return projection.markClosed(command, recorded).map(stateReply(recorded));
+        }
+        return projection.apply(script, command, extra).map(again -> stateReply(state));
+      });
     });
   }
 

@@ -58,8 +58,11 @@ final class StockLedger {
     return commits.submit(UUID.fromString(orderId));
   }
 
-  Future<Void> recordRelease(StockCommand command) {
-    return update("record-release", Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now()));
+  /** Answers the ledger row's state afterwards: RELEASED, or DEDUCTED for an order picked up before. */
+  Future<String> recordRelease(StockCommand command) {
+    return writes.execute(sql.get("record-release"),
+        Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now()))
+      .map(rows -> rows.iterator().next().getString("state"));
   }
 
   Future<Void> recordDeduct(String orderId) {

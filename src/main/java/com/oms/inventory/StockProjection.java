@@ -45,6 +45,11 @@ final class StockProjection {
     return command.lines().stream().map(line -> String.valueOf(line.quantity())).toList();
   }
 
+  /** Makes the order's RELEASED hold record say {@code ledgerState}, the way the ledger closed it. */
+  Future<Response> markClosed(StockCommand command, String ledgerState) {
+    return scripts.run(Script.MARK_CLOSED, List.of(keys.hold(command.storeId(), command.orderId())), List.of(ledgerState));
+  }
+
   /** Sets ({@code SET}) or changes ({@code ADD}) one SKU's on-hand quantity. */
   Future<Response> changeOnHand(String storeId, String sku, String mode, long value) {
     return runLoaded(storeId, Script.SET_STOCK, List.of(keys.ops(storeId), keys.stock(storeId, sku)),

@@ -76,6 +76,20 @@ class ProjectionRaceTest extends IntegrationTest {
       .getInteger("corrected");
   }
 
+  private StockCommand pickedUp(int a, int b) {
+    StockCommand command = order(a, b);
+    send(Addresses.INVENTORY_HOLD, command).await();
+    send(Addresses.INVENTORY_COMMIT, command).await();
+    send(Addresses.INVENTORY_DEDUCT, command).await();
+    return command;
+  }
+
+  /** Redis loses everything and is loaded from Postgres, which brings back open holds only. */
+  private void lostAndReloaded() {
+    app.app.redis().send(Request.cmd(Command.FLUSHALL)).await();
+    reconcile();
+  }
+
   private void assertRedisEqualsPostgres() {
     for (String sku : List.of("a", "b")) {
       assertThat(StockFigures.inRedis(app, store, sku).await()).as(sku)
@@ -122,20 +136,32 @@ class ProjectionRaceTest extends IntegrationTest {
   @DisplayName("a pickup reported again after Redis lost its data and was loaded again finds its deduction done (the load brings back open holds only)")
   void deductionRepeatedAfterAReload() {
     newStore();
-    StockCommand picked = order(2, 3);
+    StockCommand picked = pickedUp(2, 3);
     StockCommand cancelled = order(1, 1);
-    send(Addresses.INVENTORY_HOLD, picked).await();
-    send(Addresses.INVENTORY_COMMIT, picked).await();
-    send(Addresses.INVENTORY_DEDUCT, picked).await();
     send(Addresses.INVENTORY_HOLD, cancelled).await();
     send(Addresses.INVENTORY_RELEASE, cancelled).await();
 
-    app.app.redis().send(Request.cmd(Command.FLUSHALL)).await();
-    reconcile();
+    lostAndReloaded();
 
     assertThat(send(Addresses.INVENTORY_DEDUCT, picked).await().getString("state")).isEqualTo("DEDUCTED");
     assertThat(send(Addresses.INVENTORY_COMMIT, picked).await().getString("state")).isEqualTo("DEDUCTED");
     assertThat(send(Addresses.INVENTORY_COMMIT, cancelled).await().getString("state")).isEqualTo("RELEASED");
+    assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(8, 0, 0));
+    assertRedisEqualsPostgres();
+  }
+
+  @Test
+  @DisplayName("a release of an order picked up before Redis lost its data answers DEDUCTED, and so do repeats after it")
+  void releaseOfADeductedHoldAfterAReload() {
+    newStore();
+    StockCommand picked = pickedUp(2, 3);
+
+    lostAndReloaded();
+
+    assertThat(send(Addresses.INVENTORY_RELEASE, picked).await().getString("state")).isEqualTo("DEDUCTED");
+    assertThat(redisState(picked).await()).isEqualTo("DEDUCTED");
+    assertThat(send(Addresses.INVENTORY_RELEASE, picked).await().getString("state")).isEqualTo("DEDUCTED");
+    assertThat(send(Addresses.INVENTORY_DEDUCT, picked).await().getString("state")).isEqualTo("DEDUCTED");
     assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(8, 0, 0));
     assertRedisEqualsPostgres();
   }
