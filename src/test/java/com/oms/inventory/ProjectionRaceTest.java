@@ -151,6 +151,27 @@ class ProjectionRaceTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("a release whose ledger row another release inserts meanwhile (after the statement's snapshot) answers RELEASED")
+  void releaseRacingAnotherRelease() {
+    newStore();
+    StockCommand never = order(1, 1);
+    SqlConnection connection = app.app.pool().getConnection().await();
+    Transaction other = connection.begin().await();
+    connection.preparedQuery("INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)"
+        + " VALUES ($1, $2, '[]', 'RELEASED', now(), now())")
+      .execute(Tuple.of(UUID.fromString(never.orderId()), store)).await();
+
+    Future<JsonObject> reply = send(Addresses.INVENTORY_RELEASE, never);
+    Poll.until(app.vertx, () -> app.app.pool().query("SELECT count(*) AS n FROM pg_stat_activity"
+        + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stock_holds%RELEASED%'").execute()
+      .map(rows -> rows.iterator().next().getLong("n")), n -> n > 0, DEADLINE, "the release to wait on the row").await();
+    other.commit().eventually(connection::close).await();
+
+    assertThat(reply.await().getString("state")).isEqualTo("RELEASED");
+    assertThat(redisState(never).await()).isEqualTo("RELEASED");
+  }
+
+  @Test
   @DisplayName("a release of an order picked up before Redis lost its data answers DEDUCTED, and so do repeats after it")
   void releaseOfADeductedHoldAfterAReload() {
     newStore();
