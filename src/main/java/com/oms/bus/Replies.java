@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ public final class Replies {
    */
   public static boolean isDependencyDown(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof java.io.IOException || t instanceof ClosedConnectionException
+      if (t instanceof IOException || t instanceof ClosedConnectionException
         || t instanceof io.vertx.circuitbreaker.OpenCircuitException) {
         return true;
       }

@@ -55,11 +55,25 @@ class ProjectionRaceTest extends IntegrationTest {
       .map(reply -> reply == null ? "MISSING" : reply.toString());
   }
 
-  /** A transaction holding the ledger row of the order: the service's write of it waits until rollback. */
+  /** A transaction holding the ledger row of the order: the service's write of it waits until it ends. */
   private record RowLock(SqlConnection connection, Transaction transaction) {
     void release() {
       transaction.rollback().eventually(connection::close).await();
     }
+
+    void commit() {
+      transaction.commit().eventually(connection::close).await();
+    }
+  }
+
+  /** A ledger row of the order in {@code state}, inserted and not yet committed: invisible, and locked. */
+  private RowLock insertLedgerRow(StockCommand command, String state) {
+    SqlConnection connection = app.app.pool().getConnection().await();
+    Transaction transaction = connection.begin().await();
+    connection.preparedQuery("INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)"
+        + " VALUES ($1, $2, '[]', $3, now(), now())")
+      .execute(Tuple.of(UUID.fromString(command.orderId()), command.storeId(), state)).await();
+    return new RowLock(connection, transaction);
   }
 
   private RowLock lockLedgerRow(StockCommand command) {
@@ -155,17 +169,13 @@ class ProjectionRaceTest extends IntegrationTest {
   void releaseRacingAnotherRelease() {
     newStore();
     StockCommand never = order(1, 1);
-    SqlConnection connection = app.app.pool().getConnection().await();
-    Transaction other = connection.begin().await();
-    connection.preparedQuery("INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)"
-        + " VALUES ($1, $2, '[]', 'RELEASED', now(), now())")
-      .execute(Tuple.of(UUID.fromString(never.orderId()), store)).await();
+    RowLock otherRelease = insertLedgerRow(never, "RELEASED");
 
     Future<JsonObject> reply = send(Addresses.INVENTORY_RELEASE, never);
     Poll.until(app.vertx, () -> app.app.pool().query("SELECT count(*) AS n FROM pg_stat_activity"
         + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stock_holds%RELEASED%'").execute()
       .map(rows -> rows.iterator().next().getLong("n")), n -> n > 0, DEADLINE, "the release to wait on the row").await();
-    other.commit().eventually(connection::close).await();
+    otherRelease.commit();
 
     assertThat(reply.await().getString("state")).isEqualTo("RELEASED");
     assertThat(redisState(never).await()).isEqualTo("RELEASED");
