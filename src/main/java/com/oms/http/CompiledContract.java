@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaException;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
@@ -24,8 +25,9 @@ import java.util.Map;
  * The OpenAPI contract with its schema validators built once. vertx-openapi 5.0 asks the schema repository
  * for a new validator on every request and building one copies the repository's whole lookup table: a
  * fifth of the edge's CPU under load, measured with JFR. The schemas never change once the contract is
- * loaded, so each is compiled the first time it is used and kept. One instance per edge verticle, so the
- * cache is only touched from that verticle's event loop.
+ * loaded, so each is compiled the first time it is used and kept, together with a {@link SchemaDecision} that
+ * accepts a valid instance without the library's interpretation of the schema. One instance per edge
+ * verticle, so the cache is only touched from that verticle's event loop.
  */
 final class CompiledContract implements OpenAPIContract {
 
@@ -104,7 +106,15 @@ final class CompiledContract implements OpenAPIContract {
 
     @Override
     public Validator validator(JsonSchema schema) {
-      return validators.computeIfAbsent(schema, repository::validator);
+      return validators.computeIfAbsent(schema, this::decidingFirst);
+    }
+
+    /** The library's validator, asked only when the compiled decision cannot say "valid" ({@link SchemaDecision}). */
+    private Validator decidingFirst(JsonSchema schema) {
+      Validator library = repository.validator(schema);
+      SchemaDecision.Check decision = SchemaDecision.compile(schema, repository);
+      return instance -> decision.check(instance) == SchemaDecision.Verdict.VALID
+        ? new OutputUnit(true) : library.validate(instance);
     }
 
     @Override
