@@ -1,5 +1,6 @@
 package com.oms;
 
+import com.oms.bus.RecordCodec;
 import com.oms.config.OmsConfig;
 import com.oms.delivery.DeliveryVerticle;
 import com.oms.dev.GatewaySimulatorVerticle;
@@ -82,6 +83,7 @@ public final class OmsApplication {
 
   /** Starts the service. {@code config}'s Postgres and Redis URLs must name running servers. */
   public static Future<OmsApplication> start(Vertx vertx, OmsConfig config, Clock clock, PrometheusMeterRegistry registry) {
+    RecordCodec.registerAll(vertx.eventBus());
     Pool pool = pool(vertx, config.postgres(), config.postgres().poolSize());
     RedisOptions redisOptions = new RedisOptions()
       .setConnectionString(config.redis().url())

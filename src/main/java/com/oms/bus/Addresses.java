@@ -5,8 +5,9 @@ package com.oms.bus;
  *
  * <p>Commands are request/reply with an explicit timeout; a domain refuses a command with
  * {@code message.fail(httpStatus, Problem JSON)} (see {@link Problem}). Facts are published and nobody
- * replies. Message bodies are JSON; the shapes that cross domains are the records in this package, the
- * edge-originated ones carry the API's own JSON (see openapi.yaml) plus a {@link Caller}.
+ * replies. The shapes that cross domains are the records in this package, sent as records (by reference
+ * within an instance, as JSON between cluster members: {@link RecordCodec}); receivers take the record or
+ * its JSON. The edge-originated messages carry the API's own JSON (see openapi.yaml) plus a {@link Caller}.
  */
 public final class Addresses {
 

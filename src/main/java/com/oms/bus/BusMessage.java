@@ -9,9 +9,10 @@ import io.vertx.core.json.jackson.DatabindCodec;
 import java.util.Map;
 
 /**
- * A record that crosses the event bus as JSON. Only the record's components are mapped (helper methods
- * such as {@code succeeded()} are not properties), and unknown fields are ignored so a newer sender does
- * not break an older receiver.
+ * A record that crosses the event bus. Within one Vert.x instance it travels by reference (records are
+ * immutable; see {@link RecordCodec}), between cluster members as JSON. Only the record's components are
+ * mapped (helper methods such as {@code succeeded()} are not properties), and unknown fields are ignored
+ * so a newer sender does not break an older receiver. Receivers accept the record or its JSON.
  */
 public interface BusMessage {
 
@@ -26,7 +27,16 @@ public interface BusMessage {
     return new JsonObject(MAPPER.convertValue(this, Map.class));
   }
 
+  /** The record a message carries: the record itself, or one read from its JSON. */
   static <T extends BusMessage> T fromJson(Object body, Class<T> type) {
+    if (type.isInstance(body)) {
+      return type.cast(body);
+    }
     return MAPPER.convertValue(((JsonObject) body).getMap(), type);
+  }
+
+  /** A message body as JSON, whether it is a record or already JSON. */
+  static JsonObject asJson(Object body) {
+    return body instanceof BusMessage record ? record.toJson() : (JsonObject) body;
   }
 }

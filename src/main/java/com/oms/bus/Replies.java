@@ -2,7 +2,6 @@ package com.oms.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
@@ -18,10 +17,10 @@ public final class Replies {
   private Replies() {
   }
 
-  /** Registers {@code handler} so that its future's outcome becomes the reply. */
-  public static <T> io.vertx.core.Handler<Message<T>> replying(Function<Message<T>, Future<JsonObject>> handler) {
+  /** Registers {@code handler} so that its future's outcome (JSON or a bus record) becomes the reply. */
+  public static <T> io.vertx.core.Handler<Message<T>> replying(Function<Message<T>, Future<?>> handler) {
     return message -> {
-      Future<JsonObject> result;
+      Future<?> result;
       try {
         result = handler.apply(message);
       } catch (RuntimeException e) {

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Hold, commit, release or deduct the lines of one order. Always the full lines, so inventory can act
  * on every SKU key atomically even when its own record of the order is gone. Mapped by hand: it is on
- * the hot path of every order.
+ * the hot path of every order (when a cluster member sends it; within one instance the record itself travels).
  */
 public record StockCommand(String orderId, String storeId, List<StockLine> lines) implements BusMessage {
 
@@ -19,6 +19,11 @@ public record StockCommand(String orderId, String storeId, List<StockLine> lines
       array.add(new JsonObject().put("sku", line.sku()).put("quantity", line.quantity()));
     }
     return new JsonObject().put("orderId", orderId).put("storeId", storeId).put("lines", array);
+  }
+
+  /** The command a message carries: the record itself, or one read from its JSON. */
+  public static StockCommand from(Object body) {
+    return body instanceof StockCommand command ? command : fromJson((JsonObject) body);
   }
 
   public static StockCommand fromJson(JsonObject json) {

@@ -66,7 +66,7 @@ public final class DeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(DELIVERY_ASSIGN, replying(this::assign));
+    bus.<Object>consumer(DELIVERY_ASSIGN, replying(this::assign));
     bus.<JsonObject>consumer(DELIVERY_CANCEL, replying(this::cancel));
     bus.<JsonObject>consumer(DELIVERY_REGISTER_PARTNER, replying(this::registerPartner));
     bus.<JsonObject>consumer(DELIVERY_SET_AVAILABILITY, replying(this::setAvailability));
@@ -84,7 +84,7 @@ public final class DeliveryVerticle extends VerticleBase {
    * or no partner was free, the locked path decides: the delivery row is locked while the choice is made,
    * so two assignments of one order queue.
    */
-  private Future<JsonObject> assign(Message<JsonObject> message) {
+  private Future<AssignOutcome> assign(Message<Object> message) {
     AssignRequest request = BusMessage.fromJson(message.body(), AssignRequest.class);
     UUID orderId = UUID.fromString(request.orderId());
     OffsetDateTime expected = request.expectedPickupAt() == null ? null
@@ -104,19 +104,19 @@ public final class DeliveryVerticle extends VerticleBase {
         }
         if (hasSqlState(failure, "23514")) {
           // the capacity check refused a partner filled up meanwhile: try again later
-          return Future.succeededFuture(new AssignOutcome(false, null).toJson());
+          return Future.succeededFuture(new AssignOutcome(false, null));
         }
         return Future.failedFuture(failure);
       });
   }
 
   /** Under the delivery's row lock: its assignment, another after a release, or none when nobody was free. */
-  private Future<JsonObject> assignLocked(AssignRequest request, UUID orderId, OffsetDateTime expected) {
+  private Future<AssignOutcome> assignLocked(AssignRequest request, UUID orderId, OffsetDateTime expected) {
     return pool.withTransaction(conn -> conn.preparedQuery(sql.get("lock-delivery")).execute(Tuple.of(orderId))
       .compose(rows -> {
         Row existing = rows.size() == 0 ? null : rows.iterator().next();
         if (existing == null) {
-          return Future.succeededFuture(new AssignOutcome(false, null).toJson()); // no partner was free
+          return Future.succeededFuture(new AssignOutcome(false, null)); // no partner was free
         }
         if (!"RELEASED".equals(existing.getString("status"))) {
           return Future.succeededFuture(existingAssignment(existing));
@@ -126,10 +126,10 @@ public final class DeliveryVerticle extends VerticleBase {
       }));
   }
 
-  private static JsonObject outcome(io.vertx.sqlclient.RowSet<Row> taken) {
+  private static AssignOutcome outcome(io.vertx.sqlclient.RowSet<Row> taken) {
     return taken.size() == 0
-      ? new AssignOutcome(false, null).toJson()
-      : new AssignOutcome(true, taken.iterator().next().getString("partner_id")).toJson();
+      ? new AssignOutcome(false, null)
+      : new AssignOutcome(true, taken.iterator().next().getString("partner_id"));
   }
 
   /** Frees the partner of an order (declined, missed pickup, rescheduled); once, whatever is repeated. */
@@ -201,9 +201,9 @@ public final class DeliveryVerticle extends VerticleBase {
       });
   }
 
-  private JsonObject existingAssignment(Row delivery) {
+  private AssignOutcome existingAssignment(Row delivery) {
     boolean active = !"CANCELLED".equals(delivery.getString("status"));
-    return new AssignOutcome(active, active ? delivery.getString("partner_id") : null).toJson();
+    return new AssignOutcome(active, active ? delivery.getString("partner_id") : null);
   }
 
   private Future<JsonObject> cancel(Message<JsonObject> message) {
@@ -276,7 +276,7 @@ public final class DeliveryVerticle extends VerticleBase {
           "order " + orderId + " is not assigned to you"));
       }
       DeliveryProgress progress = new DeliveryProgress(orderId.toString(), caller.subject(), status);
-      return vertx.eventBus().<JsonObject>request(ORDER_DELIVERY_PROGRESS, progress.toJson(), busOptions)
+      return vertx.eventBus().<JsonObject>request(ORDER_DELIVERY_PROGRESS, progress, busOptions)
         .compose(orderMoved -> {
           String statement = "PICKED_UP".equals(status) ? "mark-picked-up" : "mark-delivered";
           return writes.execute(sql.get(statement), Tuple.of(orderId, caller.subject(), Times.now(clock)));

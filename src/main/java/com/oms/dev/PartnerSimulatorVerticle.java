@@ -37,12 +37,9 @@ public final class PartnerSimulatorVerticle extends VerticleBase {
   public Future<?> start() {
     LOG.warn("simulation mode: partners named {}* pick up after {} and deliver after {} on their own",
       settings.partnerPrefix(), settings.pickupAfter(), settings.deliverAfter());
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.ORDER_STATUS_CHANGED, message -> {
-      if (!"DELIVERY_PARTNER_ASSIGNED".equals(message.body().getString("to"))) {
-        return;
-      }
+    return vertx.eventBus().localConsumer(Addresses.ORDER_STATUS_CHANGED, message -> {
       OrderStatusChanged changed = BusMessage.fromJson(message.body(), OrderStatusChanged.class);
-      if (changed.partnerId() != null && changed.partnerId().startsWith(settings.partnerPrefix())) {
+      if ("DELIVERY_PARTNER_ASSIGNED".equals(changed.to()) && changed.partnerId() != null && changed.partnerId().startsWith(settings.partnerPrefix())) {
         assigned(changed.orderId(), new Caller(changed.partnerId(), List.of(Caller.PARTNER)));
       }
     }).completion();

@@ -92,12 +92,12 @@ public final class InventoryVerticle extends VerticleBase {
     catalog = new Catalog(clock, CATALOG_MAX_AGE);
 
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(INVENTORY_QUOTE, replying(this::quote));
-    bus.<JsonObject>consumer(INVENTORY_HOLD, replying(this::hold));
-    bus.<JsonObject>consumer(INVENTORY_HOLD_CLAIMED, replying(this::holdClaimed));
-    bus.<JsonObject>consumer(INVENTORY_COMMIT, replying(this::commit));
-    bus.<JsonObject>consumer(INVENTORY_RELEASE, replying(this::release));
-    bus.<JsonObject>consumer(INVENTORY_DEDUCT, replying(this::deduct));
+    bus.<Object>consumer(INVENTORY_QUOTE, replying(this::quote));
+    bus.<Object>consumer(INVENTORY_HOLD, replying(this::hold));
+    bus.<Object>consumer(INVENTORY_HOLD_CLAIMED, replying(this::holdClaimed));
+    bus.<Object>consumer(INVENTORY_COMMIT, replying(this::commit));
+    bus.<Object>consumer(INVENTORY_RELEASE, replying(this::release));
+    bus.<Object>consumer(INVENTORY_DEDUCT, replying(this::deduct));
     bus.<JsonObject>consumer(INVENTORY_PUT_STORE, replying(message -> catalogChanged(message, admin.putStore(message.body()))));
     bus.<JsonObject>consumer(INVENTORY_PUT_STOCK, replying(message -> catalogChanged(message, admin.putStock(message.body()))));
     bus.<JsonObject>consumer(INVENTORY_CATALOG_CHANGED, message -> catalog.forget(message.body().getString("storeId")));
@@ -136,11 +136,11 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   /** Prices and store facts from memory when they are known there, else from Postgres (and remembered). */
-  private Future<JsonObject> quote(Message<JsonObject> message) {
+  private Future<Quote> quote(Message<Object> message) {
     QuoteRequest request = BusMessage.fromJson(message.body(), QuoteRequest.class);
     Quote known = catalog.quote(request.storeId(), request.skus());
     if (known != null) {
-      return Future.succeededFuture(known.toJson());
+      return Future.succeededFuture(known);
     }
     long generation = catalog.generation(request.storeId());
     Tuple params = Tuple.of(request.storeId()).addArrayOfString(request.skus().toArray(String[]::new));
@@ -173,7 +173,7 @@ public final class InventoryVerticle extends VerticleBase {
       Map<String, Long> unitPrices = new HashMap<>();
       prices.forEach((sku, price) -> unitPrices.put(sku, price.amount()));
       return new Quote(request.storeId(), currencies.isEmpty() ? null : currencies.iterator().next(), unitPrices,
-        facts.lat(), facts.lon(), facts.opens(), facts.closes(), facts.timeZone(), facts.preparationMinutes()).toJson();
+        facts.lat(), facts.lon(), facts.opens(), facts.closes(), facts.timeZone(), facts.preparationMinutes());
     });
   }
 
@@ -191,13 +191,13 @@ public final class InventoryVerticle extends VerticleBase {
    * The ledger row first, then Redis. If Redis times out, the outcome is unknown: the order is then
    * failed and released by the order domain, and the release (recorded in both) settles it either way.
    */
-  private Future<JsonObject> hold(Message<JsonObject> message) {
-    StockCommand command = StockCommand.fromJson(message.body());
+  private Future<HoldOutcome> hold(Message<Object> message) {
+    StockCommand command = StockCommand.from(message.body());
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return ledger.claimHold(command, expiresAt).compose(state -> switch (state) {
       case "HELD" -> projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
         .compose(reply -> holdAnswered(command, reply));
-      case "RESERVED", "DEDUCTED" -> Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+      case "RESERVED", "DEDUCTED" -> Future.succeededFuture(new HoldOutcome(true, List.of()));
       default -> Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
         "the stock of order " + command.orderId() + " was already released"));
     });
@@ -208,23 +208,23 @@ public final class InventoryVerticle extends VerticleBase {
    * release recorded since then is in Redis as well (release.lua keeps RELEASED, and runs after the
    * ledger's), so this hold is refused there, or released by it.
    */
-  private Future<JsonObject> holdClaimed(Message<JsonObject> message) {
-    StockCommand command = StockCommand.fromJson(message.body());
+  private Future<HoldOutcome> holdClaimed(Message<Object> message) {
+    StockCommand command = StockCommand.from(message.body());
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
       .compose(reply -> holdAnswered(command, reply));
   }
 
-  private Future<JsonObject> holdAnswered(StockCommand command, Response reply) {
+  private Future<HoldOutcome> holdAnswered(StockCommand command, Response reply) {
     switch (InventoryScripts.outcome(reply)) {
       case "HELD":
-        return Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+        return Future.succeededFuture(new HoldOutcome(true, List.of()));
       case "SHORT": {
         List<Shortage> shortages = shortages(command, reply);
         // Postgres first, then Redis: a rebuild in between sees REJECTED and stops counting the hold
         return ledger.rejectHold(command.orderId())
           .compose(v -> projection.apply(Script.REJECT, command))
-          .map(v -> new HoldOutcome(false, shortages).toJson());
+          .map(v -> new HoldOutcome(false, shortages));
       }
       case "EXISTS": {
         String state = reply.get(1).toString();
@@ -232,7 +232,7 @@ public final class InventoryVerticle extends VerticleBase {
           return Future.failedFuture(new Problem(ProblemType.CONCURRENT_UPDATE,
             "the stock of order " + command.orderId() + " was already released"));
         }
-        return Future.succeededFuture(new HoldOutcome(true, List.of()).toJson());
+        return Future.succeededFuture(new HoldOutcome(true, List.of()));
       }
       default:
         return Future.failedFuture(new IllegalStateException("hold.lua answered " + reply));
@@ -248,20 +248,20 @@ public final class InventoryVerticle extends VerticleBase {
     return shortages;
   }
 
-  private Future<JsonObject> commit(Message<JsonObject> message) {
-    StockCommand command = StockCommand.fromJson(message.body());
+  private Future<JsonObject> commit(Message<Object> message) {
+    StockCommand command = StockCommand.from(message.body());
     return redisThenLedger(command, Script.COMMIT, "RESERVED",
       () -> ledger.recordCommit(command.orderId()).map("RESERVED"));
   }
 
-  private Future<JsonObject> release(Message<JsonObject> message) {
-    StockCommand command = StockCommand.fromJson(message.body());
+  private Future<JsonObject> release(Message<Object> message) {
+    StockCommand command = StockCommand.from(message.body());
     return redisThenLedger(command, Script.RELEASE, "RELEASED", () -> ledger.recordRelease(command),
       String.valueOf(FINISHED_HOLD_SECONDS));
   }
 
-  private Future<JsonObject> deduct(Message<JsonObject> message) {
-    StockCommand command = StockCommand.fromJson(message.body());
+  private Future<JsonObject> deduct(Message<Object> message) {
+    StockCommand command = StockCommand.from(message.body());
     return redisThenLedger(command, Script.DEDUCT, "DEDUCTED",
       () -> ledger.recordDeduct(command.orderId()).map("DEDUCTED"), String.valueOf(FINISHED_HOLD_SECONDS));
   }

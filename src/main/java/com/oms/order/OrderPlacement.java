@@ -110,8 +110,7 @@ final class OrderPlacement {
 
   private Future<Order> placeNew(Caller caller, OrderDraft draft) {
     QuoteRequest quoteRequest = new QuoteRequest(draft.storeId(), draft.skus());
-    return metrics.timed("quote", request(Addresses.INVENTORY_QUOTE, quoteRequest.toJson()))
-      .map(reply -> BusMessage.fromJson(reply, Quote.class))
+    return metrics.timed("quote", ask(Addresses.INVENTORY_QUOTE, quoteRequest, Quote.class))
       .compose(quote -> {
         if (draft.pickupAt() != null) {
           String refusal = PickupSlots.refusal(draft.pickupAt(), store.now().toInstant(), OrderDraft.hours(quote),
@@ -143,15 +142,14 @@ final class OrderPlacement {
 
   private Future<Order> holdStock(Order created) {
     // the insert wrote the hold's claim in the ledger with the order: Redis is all that is left
-    return metrics.timed("hold", request(Addresses.INVENTORY_HOLD_CLAIMED, created.stockCommand().toJson()))
+    return metrics.timed("hold", ask(Addresses.INVENTORY_HOLD_CLAIMED, created.stockCommand(), HoldOutcome.class))
       .recover(failure -> {
         // We cannot know whether Redis took the stock: give it back (a late hold is then refused too).
         Problem problem = Problem.from(failure);
         return saga.fail(created, "stock could not be held: " + problem.detail())
           .compose(failed -> Future.failedFuture(problem.with("orderId", failed.id())));
       })
-      .compose(reply -> {
-        HoldOutcome outcome = BusMessage.fromJson(reply, HoldOutcome.class);
+      .compose(outcome -> {
         if (outcome.held()) {
           return metrics.timed("payment-pending", saga.move(created, Transition.to(PAYMENT_PENDING, "stock held", OrderSaga.SAGA)))
             .compose(order -> order.status() == PAYMENT_PENDING
@@ -182,6 +180,11 @@ final class OrderPlacement {
 
   private Future<JsonObject> request(String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body, busOptions).map(message -> message.body());
+  }
+
+  /** A command whose reply is a bus record; {@code body} is one too. */
+  private <T extends BusMessage> Future<T> ask(String address, BusMessage body, Class<T> reply) {
+    return vertx.eventBus().request(address, body, busOptions).map(message -> BusMessage.fromJson(message.body(), reply));
   }
 
 }

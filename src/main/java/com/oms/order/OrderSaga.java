@@ -83,8 +83,7 @@ final class OrderSaga {
   private Future<Order> charge(Order order) {
     ChargeRequest charge = new ChargeRequest(order.id(), order.customerId(), order.paymentMethod(),
       order.totalAmount(), order.currency(), order.paymentInstrument().getMap());
-    return metrics.timed("charge", request(Addresses.PAYMENT_CHARGE, charge.toJson())).compose(reply -> {
-      PaymentOutcome outcome = BusMessage.fromJson(reply, PaymentOutcome.class);
+    return metrics.timed("charge", ask(Addresses.PAYMENT_CHARGE, charge, PaymentOutcome.class)).compose(outcome -> {
       JsonObject summary = paymentSummary(order, outcome);
       if (outcome.succeeded()) {
         Transition paid = Transition.to(PAYMENT_SUCCESS, "payment succeeded", SAGA).withPayment(summary);
@@ -123,7 +122,7 @@ final class OrderSaga {
    * assignment are idempotent, so a crash before the write only means they are asked for again.
    */
   private Future<Order> commitStock(Order order) {
-    return metrics.timed("commit", request(Addresses.INVENTORY_COMMIT, order.stockCommand().toJson()))
+    return metrics.timed("commit", request(Addresses.INVENTORY_COMMIT, order.stockCommand()))
       .compose(reply -> {
         String state = reply.getString("state");
         if (!"RESERVED".equals(state) && !"DEDUCTED".equals(state)) {
@@ -148,8 +147,7 @@ final class OrderSaga {
   private Future<AssignOutcome> askForPartner(Order order) {
     AssignRequest assign = new AssignRequest(order.id(), order.storeId(), order.storeLat(), order.storeLon(),
       order.delivery().getMap(), order.expectedPickupAt().toString());
-    return metrics.timed("assign", request(Addresses.DELIVERY_ASSIGN, assign.toJson()))
-      .map(reply -> BusMessage.fromJson(reply, AssignOutcome.class));
+    return metrics.timed("assign", ask(Addresses.DELIVERY_ASSIGN, assign, AssignOutcome.class));
   }
 
   private static Transition assigned(AssignOutcome outcome) {
@@ -283,7 +281,7 @@ final class OrderSaga {
       }
       String actor = "partner:" + progress.partnerId();
       if (to == PICKED_UP) {
-        return metrics.timed("deduct", request(Addresses.INVENTORY_DEDUCT, order.stockCommand().toJson()))
+        return metrics.timed("deduct", request(Addresses.INVENTORY_DEDUCT, order.stockCommand()))
           .compose(reply -> "DEDUCTED".equals(reply.getString("state"))
             ? move(order, Transition.to(PICKED_UP, "picked up", actor))
             : Future.failedFuture(Problem.unavailable("the order's stock could not be taken off the shelf ("
@@ -342,7 +340,7 @@ final class OrderSaga {
   Future<Order> compensate(Order order) {
     List<CompensationPlan.Step> steps = CompensationPlan.stepsFor(order);
     Future<JsonObject> release = step(order, CompensationPlan.Step.RELEASE_STOCK, steps,
-      () -> request(Addresses.INVENTORY_RELEASE, order.stockCommand().toJson()));
+      () -> request(Addresses.INVENTORY_RELEASE, order.stockCommand()));
     Future<JsonObject> refund = step(order, CompensationPlan.Step.REFUND_PAYMENT, steps,
       () -> request(Addresses.PAYMENT_REFUND, new JsonObject().put("orderId", order.id())));
     Future<JsonObject> unassign = step(order, CompensationPlan.Step.CANCEL_DELIVERY, steps,
@@ -420,21 +418,27 @@ final class OrderSaga {
       metrics.transitioned(transition.via());
       vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, new OrderStatusChanged(after.id(), after.customerId(),
         after.version() - 1, from.name(), transition.via().name(), transition.viaReason(), transition.actor(), at,
-        null).toJson());
+        null));
       from = transition.via();
     }
     metrics.transitioned(after.status());
     OrderStatusChanged changed = new OrderStatusChanged(after.id(), after.customerId(), after.version(),
       from.name(), after.status().name(), transition.reason(), transition.actor(), at, after.partnerId());
-    vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, changed.toJson());
+    vertx.eventBus().publish(Addresses.ORDER_STATUS_CHANGED, changed);
   }
 
   Future<Order> load(String orderId) {
     return store.find(java.util.UUID.fromString(orderId));
   }
 
-  private Future<JsonObject> request(String address, JsonObject body) {
+  /** A command whose reply is JSON; {@code body} is JSON or a bus record. */
+  private Future<JsonObject> request(String address, Object body) {
     return vertx.eventBus().<JsonObject>request(address, body, busOptions).map(message -> message.body());
+  }
+
+  /** A command whose reply is a bus record. */
+  private <T extends BusMessage> Future<T> ask(String address, BusMessage body, Class<T> reply) {
+    return vertx.eventBus().request(address, body, busOptions).map(message -> BusMessage.fromJson(message.body(), reply));
   }
 
   static Problem invalidTransition(Order order, OrderStatus to) {

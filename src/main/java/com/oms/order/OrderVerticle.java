@@ -96,7 +96,7 @@ public final class OrderVerticle extends VerticleBase {
     bus.<JsonObject>consumer(ORDER_EVENTS, replying(this::events));
     bus.<JsonObject>consumer(ORDER_CANCEL, replying(this::cancel));
     bus.<JsonObject>consumer(ORDER_STATES, replying(message -> Future.succeededFuture(OrderStateMachine.describe())));
-    bus.<JsonObject>consumer(ORDER_DELIVERY_PROGRESS, replying(this::deliveryProgress));
+    bus.<Object>consumer(ORDER_DELIVERY_PROGRESS, replying(this::deliveryProgress));
     bus.<JsonObject>consumer(ORDER_ADVANCE, replying(this::advance));
     bus.<JsonObject>consumer(ORDER_EXPIRE_DUE, replying(this::expireDue));
     bus.<JsonObject>consumer(ORDER_SWEEP, replying(this::sweep));
@@ -185,7 +185,7 @@ public final class OrderVerticle extends VerticleBase {
           .with("status", order.status().name()));
       }
       com.oms.bus.QuoteRequest storeOnly = new com.oms.bus.QuoteRequest(order.storeId(), List.of());
-      return vertx.eventBus().<JsonObject>request(INVENTORY_QUOTE, storeOnly.toJson(),
+      return vertx.eventBus().request(INVENTORY_QUOTE, storeOnly,
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(requestTimeout.toMillis()))
         .compose(reply -> {
           var quote = com.oms.bus.BusMessage.fromJson(reply.body(), com.oms.bus.Quote.class);
@@ -218,7 +218,7 @@ public final class OrderVerticle extends VerticleBase {
         failure.getMessage()));
   }
 
-  private Future<JsonObject> deliveryProgress(Message<JsonObject> message) {
+  private Future<JsonObject> deliveryProgress(Message<Object> message) {
     DeliveryProgress progress = BusMessage.fromJson(message.body(), DeliveryProgress.class);
     return saga.deliveryProgress(progress).map(Order::toApiJson);
   }
@@ -257,7 +257,7 @@ public final class OrderVerticle extends VerticleBase {
     metrics.transitioned(OrderStatus.CANCELLED);
     vertx.eventBus().publish(ORDER_STATUS_CHANGED, new com.oms.bus.OrderStatusChanged(expired.orderId().toString(),
       expired.customerId(), expired.version(), expired.previous(), OrderStatus.CANCELLED.name(),
-      "expired", "system:expiry", store.now().toInstant().toString(), null).toJson());
+      "expired", "system:expiry", store.now().toInstant().toString(), null));
     // whatever fails here stays marked, and the sweeper finishes it
     return store.find(expired.orderId()).compose(saga::compensate).<Void>mapEmpty()
       .onFailure(failure -> LOG.warn("order {}: compensation after expiry deferred: {}", expired.orderId(),

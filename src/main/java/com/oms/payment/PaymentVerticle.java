@@ -89,7 +89,7 @@ public final class PaymentVerticle extends VerticleBase {
         .setResetTimeout(settings.breakerReset().toMillis())
         .setTimeout(-1))));
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(PAYMENT_CHARGE, replying(this::charge));
+    bus.<Object>consumer(PAYMENT_CHARGE, replying(this::charge));
     bus.<JsonObject>consumer(PAYMENT_REFUND, replying(this::refund));
     bus.<JsonObject>consumer(PAYMENT_WEBHOOK, replying(this::webhook));
     bus.<JsonObject>consumer(PAYMENT_DETAILS, replying(this::details));
@@ -107,7 +107,7 @@ public final class PaymentVerticle extends VerticleBase {
 
   // charge ------------------------------------------------------------------------------------------
 
-  private Future<JsonObject> charge(Message<JsonObject> message) {
+  private Future<JsonObject> charge(Message<Object> message) {
     ChargeRequest request = BusMessage.fromJson(message.body(), ChargeRequest.class);
     PaymentProvider provider = providers.get(request.method());
     if (provider == null) {

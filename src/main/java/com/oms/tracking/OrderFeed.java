@@ -2,6 +2,7 @@ package com.oms.tracking;
 
 import com.oms.bus.Addresses;
 import com.oms.bus.Caller;
+import com.oms.bus.OrderStatusChanged;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -104,7 +105,19 @@ final class OrderFeed implements TrackingHub.Watcher {
       .map(m -> m.body().getJsonArray("events"));
   }
 
-  /** The feed's wire shape of a status change, from history or from the live bus event alike. */
+  /** The feed's wire shape of a status change from the live bus event. */
+  static JsonObject statusMessage(OrderStatusChanged event) {
+    return new JsonObject()
+      .put("type", "status")
+      .put("seq", event.seq())
+      .put("from", event.from())
+      .put("to", event.to())
+      .put("reason", event.reason())
+      .put("actor", event.actor())
+      .put("at", event.at());
+  }
+
+  /** The same shape from a history event. */
   static JsonObject statusMessage(JsonObject event) {
     return new JsonObject()
       .put("type", "status")

@@ -1,6 +1,8 @@
 package com.oms.tracking;
 
 import com.oms.bus.Addresses;
+import com.oms.bus.BusMessage;
+import com.oms.bus.OrderStatusChanged;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -23,12 +25,14 @@ public final class TrackingHub {
   }
 
   private final Map<String, Set<Watcher>> watchers = new ConcurrentHashMap<>();
-  private final List<MessageConsumer<JsonObject>> consumers = new CopyOnWriteArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new CopyOnWriteArrayList<>();
 
   public void start(Vertx vertx) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.ORDER_STATUS_CHANGED, m -> {
-      JsonObject event = m.body();
-      fanOut(event.getString("orderId"), OrderFeed.statusMessage(event));
+    consumers.add(vertx.eventBus().consumer(Addresses.ORDER_STATUS_CHANGED, m -> {
+      OrderStatusChanged event = BusMessage.fromJson(m.body(), OrderStatusChanged.class);
+      if (watchers.containsKey(event.orderId())) {
+        fanOut(event.orderId(), OrderFeed.statusMessage(event));
+      }
     }));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DELIVERY_PARTNER_MOVED, m -> {
       JsonObject moved = m.body();

@@ -131,12 +131,12 @@ class DeliveryTest extends IntegrationTest {
 
     JsonObject request = new com.oms.bus.AssignRequest(order[0], store, storeLat, STORE_LON,
       java.util.Map.of("address", "1 Test Road"), null).toJson();
-    JsonObject again = app.vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_ASSIGN, request).await().body();
+    JsonObject again = com.oms.bus.BusMessage.asJson(app.vertx.eventBus().request(Addresses.DELIVERY_ASSIGN, request).await().body());
     assertThat(again.getBoolean("assigned")).isTrue();
     assertThat(again.getString("partnerId")).isEqualTo(partner).isNotEqualTo(other);
 
     app.app.pool().query("UPDATE partners SET available = false").execute().await();
-    JsonObject noneFree = app.vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_ASSIGN, request).await().body();
+    JsonObject noneFree = com.oms.bus.BusMessage.asJson(app.vertx.eventBus().request(Addresses.DELIVERY_ASSIGN, request).await().body());
     assertThat(noneFree.getBoolean("assigned")).isTrue();
     assertThat(noneFree.getString("partnerId")).isEqualTo(partner);
     Integer carried = app.app.pool().preparedQuery("SELECT active_deliveries FROM partners WHERE partner_id = $1")

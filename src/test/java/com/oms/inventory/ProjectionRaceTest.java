@@ -3,6 +3,7 @@ package com.oms.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.oms.bus.Addresses;
+import com.oms.bus.BusMessage;
 import com.oms.bus.StockCommand;
 import com.oms.bus.StockLine;
 import com.oms.testing.IntegrationTest;
@@ -39,7 +40,7 @@ class ProjectionRaceTest extends IntegrationTest {
   }
 
   private Future<JsonObject> send(String address, StockCommand command) {
-    return app.vertx.eventBus().<JsonObject>request(address, command.toJson()).map(m -> m.body());
+    return app.vertx.eventBus().request(address, command).map(m -> BusMessage.asJson(m.body()));
   }
 
   private void newStore() {

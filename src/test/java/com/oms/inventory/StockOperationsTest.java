@@ -26,7 +26,7 @@ class StockOperationsTest extends IntegrationTest {
   }
 
   private Future<JsonObject> send(String address, StockCommand command) {
-    return app.vertx.eventBus().<JsonObject>request(address, command.toJson()).map(m -> m.body());
+    return app.vertx.eventBus().request(address, command).map(m -> BusMessage.asJson(m.body()));
   }
 
   /** Sends the command {@code times} times at once; answers every reply. */
