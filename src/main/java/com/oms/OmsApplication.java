@@ -104,7 +104,8 @@ public final class OmsApplication {
     int groups = config.postgres().groupCommitsInFlight();
     Pool writesPool = groups > 0 ? pool(vertx, config.postgres(), groups) : null;
     GroupCommit.Writes writes = groups > 0
-      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups, registry).writes()
+      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups,
+        config.postgres().groupCommitOverlapAfter(), registry).writes()
       : GroupCommit.direct(pool);
     OmsApplication app = new OmsApplication(vertx, pool, writesPool, writes, redis, webClient, mailClient);
     return Migrations.apply(vertx, config.postgres().url())

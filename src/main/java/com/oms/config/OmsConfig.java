@@ -49,10 +49,11 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
 
   /**
    * {@code groupCommitStatements}: write statements committed together at most; {@code groupCommitsInFlight}:
-   * groups written at once (0: no grouping, each write its own commit).
+   * groups written at once (0: no grouping, each write its own commit); {@code groupCommitOverlapAfter}:
+   * statements waiting before another group starts while one is being written.
    */
   public record Postgres(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, int groupCommitStatements,
-                         int groupCommitsInFlight, String socketDirectory) {
+                         int groupCommitsInFlight, int groupCommitOverlapAfter, String socketDirectory) {
     public boolean embedded() {
       return url == null || url.isBlank();
     }
@@ -137,7 +138,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         rateLimit(section(http, "rateLimit"))),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
         duration(pg, "connectTimeout", "PT5S"), pg.getInteger("groupCommitStatements", 64),
-        pg.getInteger("groupCommitsInFlight", 1), pg.getString("socketDirectory", "")),
+        pg.getInteger("groupCommitsInFlight", 2), pg.getInteger("groupCommitOverlapAfter", 8),
+        pg.getString("socketDirectory", "")),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
         redis.getInteger("maxWaitingHandlers", 4096)),
       new Auth(auth.getString("jwtSecret"), auth.getString("issuer", "oms"), duration(auth, "tokenTtl", "PT12H")),

@@ -51,6 +51,7 @@ public final class GroupCommit {
   private final Context context;
   private final int maxStatements;
   private final int maxInFlight;
+  private final int overlapAfter;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final DistributionSummary groupSizes;
   private int running;
@@ -58,12 +59,16 @@ public final class GroupCommit {
   /**
    * @param maxStatements statements in one group at most
    * @param maxInFlight groups being written at once (each holds a connection of the pool while it runs)
+   * @param overlapAfter statements waiting before another group starts while one is being written: below
+   *                     it they wait and go in one group, which costs Postgres less than several small ones
    */
-  public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, MeterRegistry registry) {
+  public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, int overlapAfter,
+                     MeterRegistry registry) {
     this.pool = pool;
     this.context = vertx.getOrCreateContext();
     this.maxStatements = maxStatements;
     this.maxInFlight = maxInFlight;
+    this.overlapAfter = Math.max(1, overlapAfter);
     this.groupSizes = DistributionSummary.builder("oms.db.group.statements")
       .description("Write statements committed together in one transaction (application-level group commit)")
       .register(registry);
@@ -98,7 +103,7 @@ public final class GroupCommit {
   }
 
   private void flush() {
-    while (!waiting.isEmpty() && running < maxInFlight) {
+    while (!waiting.isEmpty() && (running == 0 || (running < maxInFlight && waiting.size() >= overlapAfter))) {
       List<Pending> group = new ArrayList<>(Math.min(waiting.size(), maxStatements));
       while (!waiting.isEmpty() && group.size() < maxStatements) {
         group.add(waiting.poll());

@@ -54,9 +54,14 @@ class GroupCommitTest {
 
   /** A group commit made on an event loop of its own, with one group in flight at a time. */
   private GroupCommit onEventLoop(int maxStatements) {
+    return onEventLoop(maxStatements, 1, 1);
+  }
+
+  private GroupCommit onEventLoop(int maxStatements, int maxInFlight, int overlapAfter) {
     Promise<GroupCommit> made = Promise.promise();
     Context context = vertx.getOrCreateContext();
-    context.runOnContext(v -> made.complete(new GroupCommit(vertx, pool, maxStatements, 1, new SimpleMeterRegistry())));
+    context.runOnContext(v -> made.complete(new GroupCommit(vertx, pool, maxStatements, maxInFlight, overlapAfter,
+      new SimpleMeterRegistry())));
     GroupCommit group = made.future().await();
     contexts.put(group, context);
     return group;
@@ -115,6 +120,21 @@ class GroupCommitTest {
   }
 
   @Test
+  @DisplayName("while a group is written, a second starts only once overlapAfter statements wait; fewer wait for the next")
+  void overlapsOnlyABacklog() {
+    GroupCommit group = onEventLoop(64, 2, 3);
+    List<Future<RowSet<Row>>> answers = submitTogether(group, "a", "b", "c", "d", "e");
+    Future.all(new ArrayList<Future<?>>(answers)).await();
+
+    assertThat(tx(answers.get(0))).as("the first went alone").isNotEqualTo(tx(answers.get(1)));
+    assertThat(answers.subList(1, 4)).extracting(GroupCommitTest::tx).as("three waiting: a second group at once")
+      .containsOnly(tx(answers.get(1)));
+    assertThat(tx(answers.get(4))).as("one waiting: it waited for a group to finish").isNotEqualTo(tx(answers.get(1)))
+      .isNotEqualTo(tx(answers.get(0)));
+    assertThat(answers).extracting(GroupCommitTest::id).isSorted();
+  }
+
+  @Test
   @DisplayName("a statement Postgres refuses fails alone: the others of its group are written and answered")
   void refusedStatementFailsAlone() {
     pool.query("INSERT INTO items (name) VALUES ('taken')").execute().await();
@@ -152,7 +172,7 @@ class GroupCommitTest {
     try {
       Promise<GroupCommit> made = Promise.promise();
       Context groupContext = oneLoop.getOrCreateContext();
-      groupContext.runOnContext(v -> made.complete(new GroupCommit(oneLoop, onePool, 64, 1, new SimpleMeterRegistry())));
+      groupContext.runOnContext(v -> made.complete(new GroupCommit(oneLoop, onePool, 64, 1, 1, new SimpleMeterRegistry())));
       GroupCommit group = made.future().await();
       Context caller = oneLoop.getOrCreateContext();
       assertThat(caller).as("a context of its own, on the one event loop").isNotSameAs(groupContext);
