@@ -33,6 +33,9 @@ import java.util.List;
  * (a constraint it breaks) aborts its group; the group is then written again statement by statement, in
  * the order submitted, each in its own transaction, so only that statement fails. When the commit's
  * outcome is unknown (the connection dropped), every statement of the group fails as it would alone.
+ * Groups written at once can deadlock each other on rows they share; Postgres refuses one of them after
+ * its deadlock_timeout and that group is written again statement by statement: correct, but slow, which
+ * is why one group in flight is the default. {@code oms.db.group.rewritten} counts rewrites by SQLSTATE.
  * Statements run in the order they were submitted, within a group and across groups in flight at once
  * when those touch different rows; callers that need one write after another wait for the first answer,
  * as they would without grouping. Answers are delivered on the caller's context.
@@ -54,6 +57,7 @@ public final class GroupCommit {
   private final int overlapAfter;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final DistributionSummary groupSizes;
+  private final MeterRegistry registry;
   private int running;
 
   /**
@@ -69,6 +73,7 @@ public final class GroupCommit {
     this.maxStatements = maxStatements;
     this.maxInFlight = maxInFlight;
     this.overlapAfter = Math.max(1, overlapAfter);
+    this.registry = registry;
     this.groupSizes = DistributionSummary.builder("oms.db.group.statements")
       .description("Write statements committed together in one transaction (application-level group commit)")
       .register(registry);
@@ -161,6 +166,7 @@ public final class GroupCommit {
           || committed.cause() instanceof PgException) {
           // Postgres refused a statement or the commit, so the whole group rolled back (a COMMIT of an
           // aborted transaction rolls back): write each again alone, so only the statement at fault fails
+          registry.counter("oms.db.group.rewritten", "sqlstate", sqlState(results, committed)).increment();
           return oneByOne(group, 0);
         }
         // the connection failed: whether the group committed is unknown, as for a statement alone
@@ -170,6 +176,13 @@ public final class GroupCommit {
         return Future.<Void>succeededFuture();
       }));
     });
+  }
+
+  /** Why Postgres refused a group: the SQLSTATE of its first refused statement, or of the commit. */
+  private static String sqlState(List<Future<RowSet<Row>>> results, io.vertx.core.AsyncResult<RowSet<Row>> committed) {
+    return results.stream().filter(result -> result.failed() && result.cause() instanceof PgException)
+      .map(result -> ((PgException) result.cause()).getSqlState()).findFirst()
+      .orElseGet(() -> committed.cause() instanceof PgException pg ? pg.getSqlState() : "unknown");
   }
 
   private Future<Void> oneByOne(List<Pending> group, int from) {

@@ -33,6 +33,7 @@ class GroupCommitTest {
 
   private Vertx vertx;
   private Pool pool;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeEach
   void start() {
@@ -61,7 +62,7 @@ class GroupCommitTest {
     Promise<GroupCommit> made = Promise.promise();
     Context context = vertx.getOrCreateContext();
     context.runOnContext(v -> made.complete(new GroupCommit(vertx, pool, maxStatements, maxInFlight, overlapAfter,
-      new SimpleMeterRegistry())));
+      registry)));
     GroupCommit group = made.future().await();
     contexts.put(group, context);
     return group;
@@ -146,6 +147,7 @@ class GroupCommitTest {
     assertThat(answers.get(3).succeeded()).isTrue();
     assertThat(answers.get(2).failed()).isTrue();
     assertThat(((PgException) answers.get(2).cause()).getSqlState()).isEqualTo("23505");
+    assertThat(registry.counter("oms.db.group.rewritten", "sqlstate", "23505").count()).as("counted, by cause").isEqualTo(1);
     List<String> names = new ArrayList<>();
     pool.query("SELECT name FROM items ORDER BY id").execute().await().forEach(row -> names.add(row.getString("name")));
     assertThat(names).containsExactly("taken", "first", "x", "y");
