@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * {@code scripts/bench.sh}: the standard scenarios on this machine, in one run, written as a markdown table.
@@ -47,8 +49,9 @@ public final class BenchReport {
       world.seed(test.http(), subject -> test.tokens().mint(subject, "admin"), p -> test.tokens().mint(p, "partner"));
 
       double ceiling = ceiling(test, seconds, notes);
-      rows.add(String.format("| pgbench ceiling: one placement's SQL per transaction (%s) | %s | | | |",
-        "best of " + pgbenchClients().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + " clients, prepared", ceiling > 0 ? String.format("%.0f orders/s", ceiling) : "not measured"));
+      String clients = pgbenchClients().stream().map(String::valueOf).collect(Collectors.joining(", "));
+      rows.add(String.format("| pgbench ceiling: one placement's SQL per transaction (best of %s clients, prepared) | %s | | | |",
+        clients, ceiling > 0 ? String.format("%.0f orders/s", ceiling) : "not measured"));
       if (!Boolean.parseBoolean(env.getOrDefault("BENCH_CEILING_ONLY", "false"))) {
         exit = scenarios(test, env, seconds, p99Bound, ceiling, rows, notes) ? 0 : 1;
       }
@@ -189,7 +192,7 @@ public final class BenchReport {
   private static List<Integer> pgbenchClients() {
     int cores = Runtime.getRuntime().availableProcessors();
     String configured = System.getenv().getOrDefault("BENCH_PGBENCH_CLIENTS", cores + "," + 2 * cores + "," + 4 * cores);
-    return java.util.Arrays.stream(configured.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    return Arrays.stream(configured.split(",")).map(String::trim).map(Integer::parseInt).toList();
   }
 
   private static double pgbench(String pgbench, String url, int clients, Duration seconds, List<String> notes)
