@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.DatabindCodec;
 import java.util.Map;
@@ -33,6 +36,12 @@ public interface BusMessage {
       return type.cast(body);
     }
     return MAPPER.convertValue(((JsonObject) body).getMap(), type);
+  }
+
+  /** Sends a command and reads its reply as a {@code reply} record. */
+  static <T extends BusMessage> Future<T> request(EventBus bus, String address, Object body, DeliveryOptions options,
+                                                  Class<T> reply) {
+    return bus.request(address, body, options).map(message -> fromJson(message.body(), reply));
   }
 
   /** A message body as JSON, whether it is a record or already JSON. */

@@ -39,7 +39,8 @@ public final class PartnerSimulatorVerticle extends VerticleBase {
       settings.partnerPrefix(), settings.pickupAfter(), settings.deliverAfter());
     return vertx.eventBus().localConsumer(Addresses.ORDER_STATUS_CHANGED, message -> {
       OrderStatusChanged changed = BusMessage.fromJson(message.body(), OrderStatusChanged.class);
-      if ("DELIVERY_PARTNER_ASSIGNED".equals(changed.to()) && changed.partnerId() != null && changed.partnerId().startsWith(settings.partnerPrefix())) {
+      if ("DELIVERY_PARTNER_ASSIGNED".equals(changed.to()) && changed.partnerId() != null
+        && changed.partnerId().startsWith(settings.partnerPrefix())) {
         assigned(changed.orderId(), new Caller(changed.partnerId(), List.of(Caller.PARTNER)));
       }
     }).completion();

@@ -192,7 +192,7 @@ public final class InventoryVerticle extends VerticleBase {
    * failed and released by the order domain, and the release (recorded in both) settles it either way.
    */
   private Future<HoldOutcome> hold(Message<Object> message) {
-    StockCommand command = StockCommand.from(message.body());
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return ledger.claimHold(command, expiresAt).compose(state -> switch (state) {
       case "HELD" -> projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
@@ -209,7 +209,7 @@ public final class InventoryVerticle extends VerticleBase {
    * ledger's), so this hold is refused there, or released by it.
    */
   private Future<HoldOutcome> holdClaimed(Message<Object> message) {
-    StockCommand command = StockCommand.from(message.body());
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
       .compose(reply -> holdAnswered(command, reply));
@@ -249,19 +249,19 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> commit(Message<Object> message) {
-    StockCommand command = StockCommand.from(message.body());
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
     return redisThenLedger(command, Script.COMMIT, "RESERVED",
       () -> ledger.recordCommit(command.orderId()).map("RESERVED"));
   }
 
   private Future<JsonObject> release(Message<Object> message) {
-    StockCommand command = StockCommand.from(message.body());
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
     return redisThenLedger(command, Script.RELEASE, "RELEASED", () -> ledger.recordRelease(command),
       String.valueOf(FINISHED_HOLD_SECONDS));
   }
 
   private Future<JsonObject> deduct(Message<Object> message) {
-    StockCommand command = StockCommand.from(message.body());
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
     return redisThenLedger(command, Script.DEDUCT, "DEDUCTED",
       () -> ledger.recordDeduct(command.orderId()).map("DEDUCTED"), String.valueOf(FINISHED_HOLD_SECONDS));
   }

@@ -436,9 +436,8 @@ final class OrderSaga {
     return vertx.eventBus().<JsonObject>request(address, body, busOptions).map(message -> message.body());
   }
 
-  /** A command whose reply is a bus record. */
   private <T extends BusMessage> Future<T> ask(String address, BusMessage body, Class<T> reply) {
-    return vertx.eventBus().request(address, body, busOptions).map(message -> BusMessage.fromJson(message.body(), reply));
+    return BusMessage.request(vertx.eventBus(), address, body, busOptions, reply);
   }
 
   static Problem invalidTransition(Order order, OrderStatus to) {

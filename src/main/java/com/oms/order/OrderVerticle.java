@@ -185,10 +185,9 @@ public final class OrderVerticle extends VerticleBase {
           .with("status", order.status().name()));
       }
       com.oms.bus.QuoteRequest storeOnly = new com.oms.bus.QuoteRequest(order.storeId(), List.of());
-      return vertx.eventBus().request(INVENTORY_QUOTE, storeOnly,
-          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(requestTimeout.toMillis()))
-        .compose(reply -> {
-          var quote = com.oms.bus.BusMessage.fromJson(reply.body(), com.oms.bus.Quote.class);
+      return BusMessage.request(vertx.eventBus(), INVENTORY_QUOTE, storeOnly,
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(requestTimeout.toMillis()), com.oms.bus.Quote.class)
+        .compose(quote -> {
           var hours = OrderDraft.hours(quote);
           String refusal = PickupSlots.refusal(pickupAt, store.now().toInstant(), hours, delivery.pickupHorizon());
           if (refusal != null) {
