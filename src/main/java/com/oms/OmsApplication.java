@@ -61,6 +61,8 @@ public final class OmsApplication {
   /** The group commit's own connections, or null when grouping is off. */
   private final Pool writesPool;
   private final GroupCommit.Writes writes;
+  /** Writes of rows many orders share: a group commit of their own, one group at a time (see start). */
+  private final GroupCommit.Writes sharedRowWrites;
   private final Redis redis;
   private final WebClient webClient;
   private final MailClient mailClient;
@@ -70,12 +72,13 @@ public final class OmsApplication {
   private final com.oms.tracking.TrackingHub trackingHub = new com.oms.tracking.TrackingHub();
   private MessagingSimulatorVerticle messagingSimulator;
 
-  private OmsApplication(Vertx vertx, Pool pool, Pool writesPool, GroupCommit.Writes writes, Redis redis,
-                         WebClient webClient, MailClient mailClient) {
+  private OmsApplication(Vertx vertx, Pool pool, Pool writesPool, GroupCommit.Writes writes,
+                         GroupCommit.Writes sharedRowWrites, Redis redis, WebClient webClient, MailClient mailClient) {
     this.vertx = vertx;
     this.pool = pool;
     this.writesPool = writesPool;
     this.writes = writes;
+    this.sharedRowWrites = sharedRowWrites;
     this.redis = redis;
     this.webClient = webClient;
     this.mailClient = mailClient;
@@ -102,12 +105,23 @@ public final class OmsApplication {
       .setKeepAlive(true));
 
     int groups = config.postgres().groupCommitsInFlight();
-    Pool writesPool = groups > 0 ? pool(vertx, config.postgres(), groups) : null;
+    Pool writesPool = groups > 0 ? pool(vertx, config.postgres(), groups + 1) : null;
     GroupCommit.Writes writes = groups > 0
       ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups,
-        config.postgres().groupCommitOverlapAfter(), registry).writes()
+        config.postgres().groupCommitOverlapAfter(), registry, "orders").writes()
       : GroupCommit.direct(pool);
-    OmsApplication app = new OmsApplication(vertx, pool, writesPool, writes, redis, webClient, mailClient);
+    // Some rows are written by many orders: a partner's (the count of deliveries they carry) and a SKU's
+    // stock level (each delivered order deducts). Two groups written at once that each hold one such row
+    // and wait for another's deadlock, and Postgres refuses one only after its deadlock_timeout. The
+    // statements that write them (the delivery domain's, and stock deductions) therefore have a lane of
+    // their own with one group at a time; the order lane may run several groups at once, its statements
+    // touching rows of their own order.
+    GroupCommit.Writes sharedRowWrites = groups > 0
+      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), 1, 1, registry,
+        "shared-rows").writes()
+      : GroupCommit.direct(pool);
+    OmsApplication app = new OmsApplication(vertx, pool, writesPool, writes, sharedRowWrites, redis, webClient,
+      mailClient);
     return Migrations.apply(vertx, config.postgres().url())
       .onSuccess(applied -> LOG.info("database schema up to date ({} migrations applied now)", applied))
       .compose(v -> app.deployAll(config, clock, registry))
@@ -160,10 +174,10 @@ public final class OmsApplication {
           config.payment().breakerReset());
         return deploy(() -> new PaymentVerticle(pool, writes, clock, providers, settings), 1);
       })
-      .compose(v -> deploy(() -> new InventoryVerticle(pool, writes, redis, clock, new InventoryVerticle.Settings(
+      .compose(v -> deploy(() -> new InventoryVerticle(pool, writes, sharedRowWrites, redis, clock, new InventoryVerticle.Settings(
         config.redis().keyPrefix(), config.order().paymentWindow(), config.inventory().reconcileInterval(),
         config.inventory().lossCheckInterval()), registry), 1))
-      .compose(v -> deploy(() -> new DeliveryVerticle(pool, writes, redis, config.redis().keyPrefix(), clock,
+      .compose(v -> deploy(() -> new DeliveryVerticle(pool, sharedRowWrites, redis, config.redis().keyPrefix(), clock,
         config.delivery().partnerCapacity(), bus.requestTimeout(), config.delivery().locationSyncInterval(),
         config.delivery().maxDistanceKm()), 1))
       .compose(v -> messagingUrls(config))

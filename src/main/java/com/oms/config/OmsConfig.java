@@ -138,7 +138,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         rateLimit(section(http, "rateLimit"))),
       new Postgres(pg.getString("url", ""), pg.getInteger("poolSize", 16), pg.getInteger("maxWaitQueue", 1024),
         duration(pg, "connectTimeout", "PT5S"), pg.getInteger("groupCommitStatements", 64),
-        pg.getInteger("groupCommitsInFlight", 1), pg.getInteger("groupCommitOverlapAfter", 8),
+        pg.getInteger("groupCommitsInFlight", 2), pg.getInteger("groupCommitOverlapAfter", 8),
         pg.getString("socketDirectory", "")),
       new Redis(redis.getString("url", ""), redis.getString("keyPrefix", "oms"), redis.getInteger("poolSize", 16),
         redis.getInteger("maxWaitingHandlers", 4096)),

@@ -60,6 +60,7 @@ public final class InventoryVerticle extends VerticleBase {
 
   private final Pool pool;
   private final GroupCommit.Writes writes;
+  private final GroupCommit.Writes sharedRowWrites;
   private final Redis redis;
   private final Clock clock;
   private final Settings settings;
@@ -71,10 +72,15 @@ public final class InventoryVerticle extends VerticleBase {
   private InventoryScripts scripts;
   private Catalog catalog;
 
-  public InventoryVerticle(Pool pool, GroupCommit.Writes writes, Redis redis, Clock clock, Settings settings,
-                           MeterRegistry registry) {
+  /**
+   * @param writes the writes of rows of one order (its hold)
+   * @param sharedRowWrites the writes of rows many orders share (stock levels), kept out of concurrent groups
+   */
+  public InventoryVerticle(Pool pool, GroupCommit.Writes writes, GroupCommit.Writes sharedRowWrites, Redis redis,
+                           Clock clock, Settings settings, MeterRegistry registry) {
     this.pool = pool;
     this.writes = writes;
+    this.sharedRowWrites = sharedRowWrites;
     this.redis = redis;
     this.clock = clock;
     this.settings = settings;
@@ -85,7 +91,7 @@ public final class InventoryVerticle extends VerticleBase {
   public Future<?> start() {
     InventoryKeys keys = new InventoryKeys(settings.keyPrefix());
     scripts = new InventoryScripts(redis);
-    ledger = new StockLedger(vertx, pool, writes, clock);
+    ledger = new StockLedger(vertx, pool, writes, sharedRowWrites, clock);
     reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
     projection = new StockProjection(scripts, keys, reconciler);
     admin = new StockAdmin(pool, redis, ledger, projection, reconciler, keys);

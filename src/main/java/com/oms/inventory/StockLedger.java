@@ -29,14 +29,17 @@ final class StockLedger {
 
   private final Pool pool;
   private final GroupCommit.Writes writes;
+  /** For the stock levels, rows every order of a SKU writes: see OmsApplication's lanes. */
+  private final GroupCommit.Writes sharedRowWrites;
   private final Clock clock;
   final SqlStatements sql = SqlStatements.load("sql/inventory.sql");
   private final ClaimBatcher claims;
   private final Batcher<UUID, Void> commits;
 
-  StockLedger(Vertx vertx, Pool pool, GroupCommit.Writes writes, Clock clock) {
+  StockLedger(Vertx vertx, Pool pool, GroupCommit.Writes writes, GroupCommit.Writes sharedRowWrites, Clock clock) {
     this.pool = pool;
     this.writes = writes;
+    this.sharedRowWrites = sharedRowWrites;
     this.clock = clock;
     this.claims = new ClaimBatcher(vertx, writes, sql.get("claim-holds"), this::now);
     this.commits = new Batcher<>(vertx, 256, 2, null, orders -> writes.execute(sql.get("record-commits"),
@@ -70,7 +73,7 @@ final class StockLedger {
   }
 
   Future<Void> recordDeduct(String orderId) {
-    return update("record-deduct", Tuple.of(UUID.fromString(orderId), now()));
+    return sharedRowWrites.execute(sql.get("record-deduct"), Tuple.of(UUID.fromString(orderId), now())).mapEmpty();
   }
 
   /** The state of the order's ledger row, or null when it has none. */

@@ -34,8 +34,9 @@ import java.util.List;
  * the order submitted, each in its own transaction, so only that statement fails. When the commit's
  * outcome is unknown (the connection dropped), every statement of the group fails as it would alone.
  * Groups written at once can deadlock each other on rows they share; Postgres refuses one of them after
- * its deadlock_timeout and that group is written again statement by statement: correct, but slow, which
- * is why one group in flight is the default. {@code oms.db.group.rewritten} counts rewrites by SQLSTATE.
+ * its deadlock_timeout and that group is written again statement by statement: correct, but slow. So
+ * writes of rows many callers share belong in a group commit of their own with one group in flight (a
+ * lane: see OmsApplication). {@code oms.db.group.rewritten} counts rewrites by lane and SQLSTATE.
  * Statements run in the order they were submitted, within a group and across groups in flight at once
  * when those touch different rows; callers that need one write after another wait for the first answer,
  * as they would without grouping. Answers are delivered on the caller's context.
@@ -58,6 +59,7 @@ public final class GroupCommit {
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final DistributionSummary groupSizes;
   private final MeterRegistry registry;
+  private final String lane;
   private int running;
 
   /**
@@ -68,6 +70,13 @@ public final class GroupCommit {
    */
   public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, int overlapAfter,
                      MeterRegistry registry) {
+    this(vertx, pool, maxStatements, maxInFlight, overlapAfter, registry, "orders");
+  }
+
+  /** @param lane the name of this group commit in its metrics, where a service runs more than one */
+  public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, int overlapAfter,
+                     MeterRegistry registry, String lane) {
+    this.lane = lane;
     this.pool = pool;
     this.context = vertx.getOrCreateContext();
     this.maxStatements = maxStatements;
@@ -76,6 +85,7 @@ public final class GroupCommit {
     this.registry = registry;
     this.groupSizes = DistributionSummary.builder("oms.db.group.statements")
       .description("Write statements committed together in one transaction (application-level group commit)")
+      .tag("lane", lane)
       .register(registry);
   }
 
@@ -166,7 +176,7 @@ public final class GroupCommit {
           || committed.cause() instanceof PgException) {
           // Postgres refused a statement or the commit, so the whole group rolled back (a COMMIT of an
           // aborted transaction rolls back): write each again alone, so only the statement at fault fails
-          registry.counter("oms.db.group.rewritten", "sqlstate", sqlState(results, committed)).increment();
+          registry.counter("oms.db.group.rewritten", "lane", lane, "sqlstate", sqlState(results, committed)).increment();
           return oneByOne(group, 0);
         }
         // the connection failed: whether the group committed is unknown, as for a statement alone

@@ -147,7 +147,7 @@ class GroupCommitTest {
     assertThat(answers.get(3).succeeded()).isTrue();
     assertThat(answers.get(2).failed()).isTrue();
     assertThat(((PgException) answers.get(2).cause()).getSqlState()).isEqualTo("23505");
-    assertThat(registry.counter("oms.db.group.rewritten", "sqlstate", "23505").count()).as("counted, by cause").isEqualTo(1);
+    assertThat(registry.counter("oms.db.group.rewritten", "lane", "orders", "sqlstate", "23505").count()).as("counted, by cause").isEqualTo(1);
     List<String> names = new ArrayList<>();
     pool.query("SELECT name FROM items ORDER BY id").execute().await().forEach(row -> names.add(row.getString("name")));
     assertThat(names).containsExactly("taken", "first", "x", "y");
