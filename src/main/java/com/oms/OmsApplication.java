@@ -23,6 +23,7 @@ import com.oms.payment.PaymentProviderFactory;
 import com.oms.payment.ProviderContext;
 import com.oms.support.GroupCommit;
 import com.oms.support.Migrations;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -106,20 +107,16 @@ public final class OmsApplication {
 
     int groups = config.postgres().groupCommitsInFlight();
     Pool writesPool = groups > 0 ? pool(vertx, config.postgres(), groups + 1) : null;
-    GroupCommit.Writes writes = groups > 0
-      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), groups,
-        config.postgres().groupCommitOverlapAfter(), registry, "orders").writes()
-      : GroupCommit.direct(pool);
+    GroupCommit.Writes writes = lane(vertx, pool, writesPool, config.postgres(), groups,
+      config.postgres().groupCommitOverlapAfter(), registry, "orders");
     // Some rows are written by many orders: a partner's (the count of deliveries they carry) and a SKU's
     // stock level (each delivered order deducts). Two groups written at once that each hold one such row
     // and wait for another's deadlock, and Postgres refuses one only after its deadlock_timeout. The
     // statements that write them (the delivery domain's, and stock deductions) therefore have a lane of
     // their own with one group at a time; the order lane may run several groups at once, its statements
     // touching rows of their own order.
-    GroupCommit.Writes sharedRowWrites = groups > 0
-      ? new GroupCommit(vertx, writesPool, config.postgres().groupCommitStatements(), 1, 1, registry,
-        "shared-rows").writes()
-      : GroupCommit.direct(pool);
+    GroupCommit.Writes sharedRowWrites = lane(vertx, pool, writesPool, config.postgres(), Math.min(groups, 1), 1,
+      registry, "shared-rows");
     OmsApplication app = new OmsApplication(vertx, pool, writesPool, writes, sharedRowWrites, redis, webClient,
       mailClient);
     return Migrations.apply(vertx, config.postgres().url())
@@ -127,6 +124,14 @@ public final class OmsApplication {
       .compose(v -> app.deployAll(config, clock, registry))
       .map(v -> app)
       .recover(failure -> app.stop().transform(ar -> Future.failedFuture(failure)));
+  }
+
+  /** A group commit on the writes pool with this many groups in flight, or the pool itself when none. */
+  private static GroupCommit.Writes lane(Vertx vertx, Pool pool, Pool writesPool, OmsConfig.Postgres settings,
+                                         int inFlight, int overlapAfter, MeterRegistry registry, String name) {
+    return inFlight > 0
+      ? new GroupCommit(vertx, writesPool, settings.groupCommitStatements(), inFlight, overlapAfter, registry, name).writes()
+      : GroupCommit.direct(pool);
   }
 
   /**

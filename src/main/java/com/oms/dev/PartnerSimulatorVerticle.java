@@ -8,7 +8,6 @@ import com.oms.bus.Problem;
 import com.oms.bus.ProblemType;
 import com.oms.config.OmsConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -78,9 +77,7 @@ public final class PartnerSimulatorVerticle extends VerticleBase {
           return Future.failedFuture(failure);
         }
         long pause = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS << (attempt - 1));
-        Promise<JsonObject> again = Promise.promise();
-        vertx.setTimer(pause, timer -> report(partner, orderId, status, attempt + 1).onComplete(again));
-        return again.future();
+        return vertx.timer(pause).compose(v -> report(partner, orderId, status, attempt + 1));
       });
   }
 }

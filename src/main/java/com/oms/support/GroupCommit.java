@@ -67,13 +67,8 @@ public final class GroupCommit {
    * @param maxInFlight groups being written at once (each holds a connection of the pool while it runs)
    * @param overlapAfter statements waiting before another group starts while one is being written: below
    *                     it they wait and go in one group, which costs Postgres less than several small ones
+   * @param lane the name of this group commit in its metrics, where a service runs more than one
    */
-  public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, int overlapAfter,
-                     MeterRegistry registry) {
-    this(vertx, pool, maxStatements, maxInFlight, overlapAfter, registry, "orders");
-  }
-
-  /** @param lane the name of this group commit in its metrics, where a service runs more than one */
   public GroupCommit(Vertx vertx, Pool pool, int maxStatements, int maxInFlight, int overlapAfter,
                      MeterRegistry registry, String lane) {
     this.lane = lane;

@@ -131,7 +131,7 @@ class UnpaidCapRaceTest extends IntegrationTest {
   private List<Future<RowSet<Row>>> submitAsOneGroup(Vertx vertx, String lockedFirst, String lockedSecond) {
     Promise<List<Future<RowSet<Row>>>> submitted = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> {
-      GroupCommit member = new GroupCommit(vertx, app.app.pool(), 16, 1, 1, new SimpleMeterRegistry());
+      GroupCommit member = new GroupCommit(vertx, app.app.pool(), 16, 1, 1, new SimpleMeterRegistry(), "member");
       submitted.complete(List.of(
         member.execute("SELECT 1", Tuple.tuple()),
         member.execute(INSERT, params(lockedFirst, 5)),

@@ -62,7 +62,7 @@ class GroupCommitTest {
     Promise<GroupCommit> made = Promise.promise();
     Context context = vertx.getOrCreateContext();
     context.runOnContext(v -> made.complete(new GroupCommit(vertx, pool, maxStatements, maxInFlight, overlapAfter,
-      registry)));
+      registry, "orders")));
     GroupCommit group = made.future().await();
     contexts.put(group, context);
     return group;
@@ -174,7 +174,7 @@ class GroupCommitTest {
     try {
       Promise<GroupCommit> made = Promise.promise();
       Context groupContext = oneLoop.getOrCreateContext();
-      groupContext.runOnContext(v -> made.complete(new GroupCommit(oneLoop, onePool, 64, 1, 1, new SimpleMeterRegistry())));
+      groupContext.runOnContext(v -> made.complete(new GroupCommit(oneLoop, onePool, 64, 1, 1, new SimpleMeterRegistry(), "orders")));
       GroupCommit group = made.future().await();
       Context caller = oneLoop.getOrCreateContext();
       assertThat(caller).as("a context of its own, on the one event loop").isNotSameAs(groupContext);
