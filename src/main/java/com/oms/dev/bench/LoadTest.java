@@ -318,28 +318,13 @@ public final class LoadTest implements AutoCloseable {
     Map<String, Long> worldCpuBefore = worldCpuNanos();
     long start = System.nanoTime() + 1_000_000;
     long end = start + duration.toNanos();
-    long scheduled = 0;
-    long maxLag = 0;
-    long windowNanos = window.toNanos();
-    long windowEnds = windowNanos > 0 ? start + windowNanos : Long.MAX_VALUE;
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    for (long intended = start; intended < end; intended = start + scheduled * interval) {
-      long now = System.nanoTime();
-      if (now >= windowEnds) {
-        printWindow((windowEnds - start) / 1e9, windowLatency.copy(), window);
-        windowLatency.reset();
-        windowEnds += windowNanos;
-      }
-      if (now < intended) {
-        LockSupport.parkNanos(intended - now);
-      } else {
-        maxLag = Math.max(maxLag, now - intended);
-      }
-      Op op = available(wheel[random.nextInt(wheel.length)]);
-      long sentFor = intended;
+    // The schedule runs on the generator's event loop, woken by a timer at each intended send; a thread of its
+    // own handed every request over to the loop, a wake-up (system calls) per request on a machine whose
+    // CPU the service under test shares.
+    Schedule schedule = new Schedule(start, end, interval, window.toNanos(), windowLatency, (op, intended) -> {
       outstanding.incrementAndGet();
-      send(op, random).onComplete(ar -> {
-        long took = System.nanoTime() - sentFor;
+      send(op, ThreadLocalRandom.current()).onComplete(ar -> {
+        long took = System.nanoTime() - intended;
         String answer = ar.succeeded() ? String.valueOf(ar.result().statusCode())
           : ar.cause() instanceof java.util.concurrent.TimeoutException
             || String.valueOf(ar.cause().getMessage()).contains("timeout") ? "timeout" : "connection error";
@@ -354,8 +339,11 @@ public final class LoadTest implements AutoCloseable {
         }
         outstanding.decrementAndGet();
       });
-      scheduled++;
-    }
+    }, wheel);
+    vertx.getOrCreateContext().runOnContext(v -> schedule.next());
+    schedule.sent.get();
+    long scheduled = schedule.scheduled;
+    long maxLag = schedule.maxLag;
     long sendingEnded = System.nanoTime();
     long drainDeadline = sendingEnded + settings.timeout().toNanos() + 2_000_000_000L;
     while (outstanding.get() > 0 && System.nanoTime() < drainDeadline) {
@@ -384,6 +372,62 @@ public final class LoadTest implements AutoCloseable {
     byOp.forEach((op, histogram) -> byOpCopies.put(op, histogram.copy()));
     return new RunResult(rate, duration, scheduled, completed.get(), expected.get(), counted, latency.copy(),
       intendedLatency.copy(), byOpCopies, maxLag, generatorShare, worldShares, machineShare);
+  }
+
+  /**
+   * A run's sends at their intended times, {@code start + n * interval}, on one event loop: each turn sends
+   * every request then due and sets a timer for the next. Also prints the window that ended, if any.
+   */
+  private final class Schedule {
+    private final long start;
+    private final long end;
+    private final long interval;
+    private final long windowNanos;
+    private final Histogram windowLatency;
+    private final java.util.function.ObjLongConsumer<Op> sender;
+    private final Op[] wheel;
+    private long windowEnds;
+    /** Written on the loop, read by the caller after {@link #sent} completes (which orders the two). */
+    long scheduled;
+    long maxLag;
+    final java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+
+    Schedule(long start, long end, long interval, long windowNanos, Histogram windowLatency,
+             java.util.function.ObjLongConsumer<Op> sender, Op[] wheel) {
+      this.start = start;
+      this.end = end;
+      this.interval = interval;
+      this.windowNanos = windowNanos;
+      this.windowLatency = windowLatency;
+      this.sender = sender;
+      this.wheel = wheel;
+      this.windowEnds = windowNanos > 0 ? start + windowNanos : Long.MAX_VALUE;
+    }
+
+    void next() {
+      try {
+        long now = System.nanoTime();
+        if (now >= windowEnds) {
+          printWindow((windowEnds - start) / 1e9, windowLatency.copy(), Duration.ofNanos(windowNanos));
+          windowLatency.reset();
+          windowEnds += windowNanos;
+        }
+        long intended = start + scheduled * interval;
+        while (intended <= now && intended < end) {
+          maxLag = Math.max(maxLag, now - intended);
+          sender.accept(available(wheel[ThreadLocalRandom.current().nextInt(wheel.length)]), intended);
+          scheduled++;
+          intended = start + scheduled * interval;
+        }
+        if (intended >= end) {
+          sent.complete(null);
+        } else {
+          vertx.timer(intended - now, java.util.concurrent.TimeUnit.NANOSECONDS).onComplete(fired -> next());
+        }
+      } catch (RuntimeException e) {
+        sent.completeExceptionally(e);
+      }
+    }
   }
 
   /** A read or cancel needs an order to act on; until there is one, it is a placement. */
