@@ -68,6 +68,13 @@ class ExpiryConcurrencyTest extends IntegrationTest {
     assertThat(counts.getLong("orders")).isEqualTo(120);
     Poll.until(app.vertx, () -> Future.succeededFuture(app.app.gatewaySimulator().refundsMade() - refundsBefore),
       n -> n == 120, DEADLINE, "120 refunds").await();
-    assertThat(api.stockLevel(store, "a").await().getInteger("available")).isEqualTo(1000);
+    JsonObject level = api.stockLevel(store, "a").await();
+    // seen once in a full suite (2026-12-07): 1001, not reproduced in 10 runs alone; name both stores' figures
+    String holds = app.app.pool().preparedQuery("""
+        SELECT string_agg(state || ' ' || n, ', ') AS holds
+          FROM (SELECT state, count(*) AS n FROM stock_holds WHERE store_id = $1 GROUP BY state) s
+        """).execute(io.vertx.sqlclient.Tuple.of(store)).await().iterator().next().getString("holds");
+    assertThat(level.getInteger("available")).as("Redis %s; Postgres holds by state: %s", level.encode(), holds)
+      .isEqualTo(1000);
   }
 }
