@@ -41,6 +41,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class OmsApplication {
 
   private static final Logger LOG = LoggerFactory.getLogger(OmsApplication.class);
+
+  /** How long a stop waits for each part to finish (a deployment, a client) before it goes on without it. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -379,15 +383,25 @@ public final class OmsApplication {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
-      chain = chain.compose(v -> vertx.undeploy(id).recover(failure -> Future.succeededFuture()));
+      chain = chain.compose(v -> atMost(CLOSE_WAIT, "undeploying " + id, vertx.undeploy(id)));
     }
     return chain
-      .compose(v -> pool.close())
-      .compose(v -> writesPool == null ? Future.succeededFuture() : writesPool.close())
-      .compose(v -> redis.close())
+      .compose(v -> atMost(CLOSE_WAIT, "the Postgres pool", pool.close()))
+      .compose(v -> writesPool == null ? Future.succeededFuture() : atMost(CLOSE_WAIT, "the writes pool", writesPool.close()))
+      .compose(v -> atMost(CLOSE_WAIT, "Redis", redis.close()))
       .eventually(() -> {
         webClient.close();
-        return mailClient == null ? Future.succeededFuture() : mailClient.close();
+        // the mail client's close waits for every connection in use to be given back: one whose server
+        // never answers the end of a message would keep it, and the stop, waiting for ever
+        return mailClient == null ? Future.succeededFuture() : atMost(CLOSE_WAIT, "the mail client", mailClient.close());
       });
+  }
+
+  /** {@code closing}, or after {@code wait} a warning and on with the stop: what is left is closed with Vert.x. */
+  private static Future<Void> atMost(Duration wait, String what, Future<Void> closing) {
+    return closing.timeout(wait.toMillis(), TimeUnit.MILLISECONDS).recover(failure -> {
+      LOG.warn("stopping: {} did not finish within {} ({}); going on", what, wait, failure.getMessage());
+      return Future.succeededFuture();
+    });
   }
 }
