@@ -383,24 +383,24 @@ public final class OmsApplication {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
-      chain = chain.compose(v -> atMost(CLOSE_WAIT, "undeploying " + id, vertx.undeploy(id)));
+      chain = chain.compose(v -> atMost("undeploying " + id, vertx.undeploy(id)));
     }
     return chain
-      .compose(v -> atMost(CLOSE_WAIT, "the Postgres pool", pool.close()))
-      .compose(v -> writesPool == null ? Future.succeededFuture() : atMost(CLOSE_WAIT, "the writes pool", writesPool.close()))
-      .compose(v -> atMost(CLOSE_WAIT, "Redis", redis.close()))
+      .compose(v -> atMost("the Postgres pool", pool.close()))
+      .compose(v -> writesPool == null ? Future.succeededFuture() : atMost("the writes pool", writesPool.close()))
+      .compose(v -> atMost("Redis", redis.close()))
       .eventually(() -> {
         webClient.close();
         // the mail client's close waits for every connection in use to be given back: one whose server
         // never answers the end of a message would keep it, and the stop, waiting for ever
-        return mailClient == null ? Future.succeededFuture() : atMost(CLOSE_WAIT, "the mail client", mailClient.close());
+        return mailClient == null ? Future.succeededFuture() : atMost("the mail client", mailClient.close());
       });
   }
 
-  /** {@code closing}, or after {@code wait} a warning and on with the stop: what is left is closed with Vert.x. */
-  private static Future<Void> atMost(Duration wait, String what, Future<Void> closing) {
-    return closing.timeout(wait.toMillis(), TimeUnit.MILLISECONDS).recover(failure -> {
-      LOG.warn("stopping: {} did not finish within {} ({}); going on", what, wait, failure.getMessage());
+  /** {@code closing}, or after {@link #CLOSE_WAIT} a warning and on with the stop: what is left is closed with Vert.x. */
+  private static Future<Void> atMost(String what, Future<Void> closing) {
+    return closing.timeout(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS).recover(failure -> {
+      LOG.warn("stopping: {} did not finish within {} ({}); going on", what, CLOSE_WAIT, failure.getMessage());
       return Future.succeededFuture();
     });
   }
