@@ -191,7 +191,7 @@ final class ServiceWorld implements AutoCloseable {
     service = builder.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      Integer status = http.get("/health/ready").send().map(r -> r.statusCode()).otherwise(0).await();
+      Integer status = http.get("/health/ready").timeout(2000).send().map(r -> r.statusCode()).otherwise(0).await();
       if (status == 200) {
         System.out.println("service ready on port " + servicePort + " (pid " + service.pid() + ")");
         return;
