@@ -193,7 +193,7 @@ public final class OmsApplication {
       .compose(urls -> {
         var n = config.notification();
         NotificationVerticle.Settings settings = new NotificationVerticle.Settings(n.relayInterval(), n.relayBatchSize(),
-          n.maxSendsInFlight(), n.maxAttempts(), n.retryBase(), n.defaultChannels());
+          n.maxSendsInFlight(), n.maxAttempts(), n.retryBase(), n.defaultChannels(), n.eventChannels());
         List<Channel> channels = channels(config, urls);
         return deployNamed("notification", () -> new NotificationVerticle(pool, clock, channels, settings), 1);
       })

@@ -5,13 +5,14 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
  * Reads conf/application.yaml (or the file named by OMS_CONFIG) and lays environment variables over it:
- * every leaf {@code a.bField} can be set with {@code OMS_A_B_FIELD}. A few short names are kept for the
- * settings people set most.
+ * every leaf {@code a.bField} can be set with {@code OMS_A_B_FIELD}, a list as comma-separated items. A few
+ * short names are kept for the settings people set most.
  */
 public final class ConfigLoader {
 
@@ -87,16 +88,28 @@ public final class ConfigLoader {
     if (current instanceof Double) {
       return Double.parseDouble(text.trim());
     }
+    if (current instanceof JsonArray) {
+      JsonArray list = new JsonArray();
+      for (String item : text.split(",")) {
+        if (!item.isBlank()) {
+          list.add(item.trim());
+        }
+      }
+      return list;
+    }
     return text;
   }
 
+  /** {@code expireAfter} → {@code EXPIRE_AFTER}; a name in capitals already ({@code PARTNER_ASSIGNED}) stays as it is. */
   static String upperSnake(String camel) {
     StringBuilder out = new StringBuilder();
+    char previous = 0;
     for (char c : camel.toCharArray()) {
-      if (Character.isUpperCase(c)) {
+      if (Character.isUpperCase(c) && (Character.isLowerCase(previous) || Character.isDigit(previous))) {
         out.append('_');
       }
       out.append(Character.toUpperCase(c));
+      previous = c;
     }
     return out.toString();
   }

@@ -100,7 +100,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
 
   public record Notification(Duration relayInterval, int relayBatchSize, int maxSendsInFlight, String emailFrom,
                              String smtpHost, int smtpPort, int maxAttempts, Duration retryBase,
-                             java.util.List<String> defaultChannels, String smsUrl, String pushUrl,
+                             java.util.List<String> defaultChannels,
+                             java.util.Map<String, java.util.List<String>> eventChannels, String smsUrl, String pushUrl,
                              String providerApiKey, Duration providerTimeout) {
 
     public boolean simulatedMessaging() {
@@ -167,6 +168,7 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
         duration(notification, "retryBase", "PT2S"),
         notification.getJsonArray("defaultChannels", new io.vertx.core.json.JsonArray().add("EMAIL").add("SMS").add("PUSH"))
           .stream().map(String::valueOf).toList(),
+        eventChannels(notification.getJsonObject("eventChannels", PROGRESS_BY_PUSH)),
         notification.getString("smsUrl", ""), notification.getString("pushUrl", ""),
         notification.getString("providerApiKey", "sk_test_messaging_dev"), duration(notification, "providerTimeout", "PT3S")),
       new Tracking(tracking.getJsonArray("allowedOrigins", new io.vertx.core.json.JsonArray()).stream().map(String::valueOf).toList(),
@@ -192,6 +194,20 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
 
   private static Bucket bucket(JsonObject json) {
     return new Bucket(json.getDouble("perSecond", 20.0), json.getInteger("burst", 40));
+  }
+
+  /** Progress notices reach the customer by push (and the live feed), not by email or SMS. */
+  private static final JsonObject PROGRESS_BY_PUSH = new JsonObject()
+    .put("PARTNER_ASSIGNED", new io.vertx.core.json.JsonArray().add("PUSH"))
+    .put("PARTNER_CHANGED", new io.vertx.core.json.JsonArray().add("PUSH"))
+    .put("ORDER_PICKED_UP", new io.vertx.core.json.JsonArray().add("PUSH"))
+    .put("ORDER_DELIVERED", new io.vertx.core.json.JsonArray().add("PUSH"));
+
+  private static java.util.Map<String, java.util.List<String>> eventChannels(JsonObject json) {
+    java.util.Map<String, java.util.List<String>> channels = new java.util.TreeMap<>();
+    json.forEach(entry -> channels.put(entry.getKey(),
+      ((io.vertx.core.json.JsonArray) entry.getValue()).stream().map(String::valueOf).toList()));
+    return java.util.Map.copyOf(channels);
   }
 
   private static JsonObject section(JsonObject json, String name) {

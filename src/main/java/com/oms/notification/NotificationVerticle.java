@@ -48,8 +48,12 @@ public final class NotificationVerticle extends VerticleBase {
    * @param maxSendsInFlight first attempts in flight per channel; beyond it a new notification is recorded due,
    *                         for its channel's own pass (which costs it two more writes)
    */
+  /**
+   * @param eventChannels per notice type, the only channels it may use: of the order's channels, a notice
+   *                      named here goes to those listed with it (none, if none are)
+   */
   public record Settings(Duration relayInterval, int batchSize, int maxSendsInFlight, int maxAttempts,
-                         Duration retryBase, List<String> defaultChannels) {
+                         Duration retryBase, List<String> defaultChannels, Map<String, List<String>> eventChannels) {
   }
 
   private final Pool pool;
@@ -152,7 +156,7 @@ public final class NotificationVerticle extends VerticleBase {
         eventIds.add(event.getUUID("event_id"));
         JsonObject payload = (JsonObject) event.getJson("payload");
         List<String> recorded = List.of(event.getArrayOfStrings("recorded"));
-        for (Channel channel : wanted(payload)) {
+        for (Channel channel : wanted(payload, event.getString("event_type"))) {
           String recipient = channel.recipient(payload);
           if (recipient == null || recorded.contains(channel.name())) {
             continue; // nothing to reach them by, or relayed before: sent (or being retried) already
@@ -233,12 +237,18 @@ public final class NotificationVerticle extends VerticleBase {
     return pool.preparedQuery(sql.get("record-dispatched")).execute(params).mapEmpty();
   }
 
-  /** The channels the customer chose on the order, or the configured defaults. */
-  private List<Channel> wanted(JsonObject payload) {
+  /**
+   * The channels the customer chose on the order, or the configured defaults; for a notice type with
+   * channels of its own (progress, by default: push only), those of them.
+   */
+  private List<Channel> wanted(JsonObject payload, String eventType) {
     JsonObject contact = payload.getJsonObject("contact", new JsonObject());
     JsonArray chosen = contact.getJsonArray("channels");
     List<String> names = chosen == null ? settings.defaultChannels() : chosen.stream().map(String::valueOf).toList();
-    return channels.stream().filter(channel -> names.contains(channel.name())).toList();
+    List<String> allowed = settings.eventChannels().get(eventType);
+    return channels.stream()
+      .filter(channel -> names.contains(channel.name()) && (allowed == null || allowed.contains(channel.name())))
+      .toList();
   }
 
   /**

@@ -44,4 +44,16 @@ class ConfigLoaderTest {
     assertThat(merged.getJsonObject("postgres").getString("url")).isEqualTo("postgresql://u:p@db:5432/oms");
     assertThat(yaml.getJsonObject("http").getInteger("port")).as("the input is not modified").isEqualTo(8080);
   }
+
+  @Test
+  @DisplayName("a list is overridden by a comma-separated variable, and a key in capitals keeps its name")
+  void listsAndCapitalKeys(Vertx vertx) {
+    Map<String, String> env = Map.of(
+      "OMS_NOTIFICATION_DEFAULT_CHANNELS", "EMAIL, PUSH",
+      "OMS_NOTIFICATION_EVENT_CHANNELS_PARTNER_ASSIGNED", "EMAIL,SMS,PUSH");
+    OmsConfig config = OmsConfig.fromJson(ConfigLoader.load(vertx, env).await());
+    assertThat(config.notification().defaultChannels()).containsExactly("EMAIL", "PUSH");
+    assertThat(config.notification().eventChannels().get("PARTNER_ASSIGNED")).containsExactly("EMAIL", "SMS", "PUSH");
+    assertThat(config.notification().eventChannels().get("ORDER_DELIVERED")).as("as shipped").containsExactly("PUSH");
+  }
 }

@@ -82,6 +82,44 @@ class NotificationTest extends IntegrationTest {
   }
 
   @Test
+  @DisplayName("progress (partner assigned, picked up, delivered) reaches the customer by push only; the confirmation by every channel")
+  void progressByPushOnly() {
+    String store = unique("store");
+    double lat = 20.0 + Math.random();
+    api.store(store, lat, 75.0).await();
+    api.stock(store, "a", 10, 2500).await();
+    String partner = unique("rider");
+    api.partner(partner, lat, 75.0).await();
+    String token = api.customerToken(unique("cust"));
+    JsonObject body = cardOrder(store, "tok_visa", items("a", 1));
+    body.put("contact", new JsonObject().put("email", "progress@example.com").put("phone", "+919800000001"));
+    String orderId = expect(api.place(token, body), 201).await().getString("orderId");
+    String[] order = {orderId, token, store, partner};
+    Poll.until(app.vertx, () -> api.order(orderId, token),
+      o -> o.getString("status").equals("DELIVERY_PARTNER_ASSIGNED"), DEADLINE, "assignment").await();
+    String partnerToken = api.partnerToken(partner);
+    for (String status : new String[] {"PICKED_UP", "DELIVERED"}) {
+      expect(api.post("/v1/deliveries/" + orderId + "/status", partnerToken, new JsonObject().put("status", status)), 200)
+        .await();
+    }
+    for (String channel : new String[] {"EMAIL", "SMS", "PUSH"}) {
+      awaitSent(order, "ORDER_CONFIRMED", channel);
+    }
+    // a notice's channels are all recorded in one statement, once every one of them was attempted
+    for (String progress : new String[] {"PARTNER_ASSIGNED", "ORDER_PICKED_UP", "ORDER_DELIVERED"}) {
+      awaitSent(order, progress, "PUSH");
+    }
+    JsonArray sent = log(order);
+    for (String progress : new String[] {"PARTNER_ASSIGNED", "ORDER_PICKED_UP", "ORDER_DELIVERED"}) {
+      assertThat(sent.stream().map(n -> (JsonObject) n).filter(n -> n.getString("event").equals(progress))
+        .map(n -> n.getString("channel"))).as(progress).containsExactly("PUSH");
+    }
+    assertThat(mailFor(orderId)).hasSize(1);
+    assertThat(messaging().delivered("sms").stream().filter(m -> m.getString("body").contains(orderId))).hasSize(1);
+    assertThat(messaging().delivered("push").stream().filter(m -> m.getString("body").contains(orderId))).hasSize(4);
+  }
+
+  @Test
   @DisplayName("confirmation, cancellation and refund each arrive once by email, SMS and push, naming the order, its status and what next")
   void everyChannel() {
     String email = unique("buyer") + "@example.com";
