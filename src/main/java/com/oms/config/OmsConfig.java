@@ -203,10 +203,13 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
     .put("ORDER_PICKED_UP", new io.vertx.core.json.JsonArray().add("PUSH"))
     .put("ORDER_DELIVERED", new io.vertx.core.json.JsonArray().add("PUSH"));
 
+  /** Per notice type its channels, each a list or one comma-separated string. */
   private static java.util.Map<String, java.util.List<String>> eventChannels(JsonObject json) {
     java.util.Map<String, java.util.List<String>> channels = new java.util.TreeMap<>();
-    json.forEach(entry -> channels.put(entry.getKey(),
-      ((io.vertx.core.json.JsonArray) entry.getValue()).stream().map(String::valueOf).toList()));
+    json.forEach(entry -> channels.put(entry.getKey(), entry.getValue() instanceof io.vertx.core.json.JsonArray list
+      ? list.stream().map(String::valueOf).toList()
+      : java.util.Arrays.stream(String.valueOf(entry.getValue()).split(",")).map(String::trim)
+        .filter(name -> !name.isEmpty()).toList()));
     return java.util.Map.copyOf(channels);
   }
 
