@@ -75,18 +75,18 @@ UPDATE stock_holds SET state = 'RESERVED', updated_at = $2 WHERE order_id = ANY 
 
 -- name: record-release
 -- Also records a release of an order that never held anything: a late hold then finds RELEASED.
--- Answers the row's state afterwards: RELEASED, or DEDUCTED when the order was picked up before.
-WITH released AS (
-    INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
-    VALUES ($1, $2, $3, 'RELEASED', $4, $4)
-    ON CONFLICT (order_id) DO UPDATE
-       SET state = 'RELEASED', updated_at = EXCLUDED.updated_at
-     WHERE stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED')
-    RETURNING state
-)
-SELECT state FROM released
-UNION ALL
-SELECT state FROM stock_holds WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM released)
+-- Answers the row's state afterwards: RELEASED, or DEDUCTED when the order was picked up before. A closed
+-- row is written unchanged rather than skipped, so the answer is always the row this statement locked, as
+-- the last writer committed it: a separate read would use the statement's snapshot, which still shows a
+-- row that a concurrent release has just closed as RESERVED (and Redis's record would be set back to it).
+INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)
+VALUES ($1, $2, $3, 'RELEASED', $4, $4)
+ON CONFLICT (order_id) DO UPDATE
+   SET state = CASE WHEN stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED') THEN 'RELEASED'
+                    ELSE stock_holds.state END,
+       updated_at = CASE WHEN stock_holds.state IN ('HELD', 'RESERVED', 'REJECTED') THEN EXCLUDED.updated_at
+                         ELSE stock_holds.updated_at END
+RETURNING state
 
 -- name: record-deduct
 -- On-hand stock drops exactly once per order: only the statement that moves the ledger row from

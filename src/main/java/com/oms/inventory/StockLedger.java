@@ -61,15 +61,11 @@ final class StockLedger {
     return commits.submit(UUID.fromString(orderId));
   }
 
-  /**
-   * Answers the ledger row's state afterwards: RELEASED, or DEDUCTED for an order picked up before. No row
-   * comes back only when a concurrent release inserted it after this statement's snapshot was taken (no
-   * other statement inserts a closed row), and that release recorded RELEASED.
-   */
+  /** Answers the ledger row's state afterwards: RELEASED, or DEDUCTED for an order picked up before. */
   Future<String> recordRelease(StockCommand command) {
     return writes.execute(sql.get("record-release"),
         Tuple.of(UUID.fromString(command.orderId()), command.storeId(), linesJson(command), now()))
-      .map(rows -> rows.size() == 0 ? "RELEASED" : rows.iterator().next().getString("state"));
+      .map(rows -> rows.iterator().next().getString("state"));
   }
 
   Future<Void> recordDeduct(String orderId) {
