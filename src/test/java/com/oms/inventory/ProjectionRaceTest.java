@@ -86,6 +86,13 @@ class ProjectionRaceTest extends IntegrationTest {
     return new RowLock(connection, transaction);
   }
 
+  /** Until the service's ledger write of a release waits on the row lock the test holds. */
+  private void awaitReleaseWaitingOnTheRow() {
+    Poll.until(app.vertx, () -> app.app.pool().query("SELECT count(*) AS n FROM pg_stat_activity"
+        + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stock_holds%RELEASED%'").execute()
+      .map(rows -> rows.iterator().next().getLong("n")), n -> n > 0, DEADLINE, "the release to wait on the row").await();
+  }
+
   private int reconcile() {
     return app.vertx.eventBus().<JsonObject>request(Addresses.INVENTORY_RECONCILE, new JsonObject()).await().body()
       .getInteger("corrected");
@@ -173,9 +180,7 @@ class ProjectionRaceTest extends IntegrationTest {
     RowLock otherRelease = insertLedgerRow(never, "RELEASED");
 
     Future<JsonObject> reply = send(Addresses.INVENTORY_RELEASE, never);
-    Poll.until(app.vertx, () -> app.app.pool().query("SELECT count(*) AS n FROM pg_stat_activity"
-        + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stock_holds%RELEASED%'").execute()
-      .map(rows -> rows.iterator().next().getLong("n")), n -> n > 0, DEADLINE, "the release to wait on the row").await();
+    awaitReleaseWaitingOnTheRow();
     otherRelease.commit();
 
     assertThat(reply.await().getString("state")).isEqualTo("RELEASED");
@@ -197,9 +202,7 @@ class ProjectionRaceTest extends IntegrationTest {
     RowLock otherRelease = new RowLock(connection, transaction);
 
     Future<JsonObject> reply = send(Addresses.INVENTORY_RELEASE, reserved);
-    Poll.until(app.vertx, () -> app.app.pool().query("SELECT count(*) AS n FROM pg_stat_activity"
-        + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO stock_holds%RELEASED%'").execute()
-      .map(rows -> rows.iterator().next().getLong("n")), n -> n > 0, DEADLINE, "the release to wait on the row").await();
+    awaitReleaseWaitingOnTheRow();
     otherRelease.commit();
 
     // the statement's own snapshot still has the row RESERVED: that is not the ledger's state
