@@ -89,15 +89,20 @@ public final class ConfigLoader {
       return Double.parseDouble(text.trim());
     }
     if (current instanceof JsonArray) {
-      JsonArray list = new JsonArray();
-      for (String item : text.split(",")) {
-        if (!item.isBlank()) {
-          list.add(item.trim());
-        }
-      }
-      return list;
+      return commaList(text);
     }
     return text;
+  }
+
+  /** {@code "EMAIL, PUSH"} → {@code ["EMAIL", "PUSH"]}: how a list is written where a list cannot be. */
+  static JsonArray commaList(String text) {
+    JsonArray list = new JsonArray();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        list.add(item.trim());
+      }
+    }
+    return list;
   }
 
   /** {@code expireAfter} → {@code EXPIRE_AFTER}; a name in capitals already ({@code PARTNER_ASSIGNED}) stays as it is. */

@@ -206,10 +206,8 @@ public record OmsConfig(Http http, Postgres postgres, Redis redis, Auth auth, Bu
   /** Per notice type its channels, each a list or one comma-separated string. */
   private static java.util.Map<String, java.util.List<String>> eventChannels(JsonObject json) {
     java.util.Map<String, java.util.List<String>> channels = new java.util.TreeMap<>();
-    json.forEach(entry -> channels.put(entry.getKey(), entry.getValue() instanceof io.vertx.core.json.JsonArray list
-      ? list.stream().map(String::valueOf).toList()
-      : java.util.Arrays.stream(String.valueOf(entry.getValue()).split(",")).map(String::trim)
-        .filter(name -> !name.isEmpty()).toList()));
+    json.forEach(entry -> channels.put(entry.getKey(), (entry.getValue() instanceof io.vertx.core.json.JsonArray list
+      ? list : ConfigLoader.commaList(String.valueOf(entry.getValue()))).stream().map(String::valueOf).toList()));
     return java.util.Map.copyOf(channels);
   }
 

@@ -67,23 +67,22 @@ class ProjectionRaceTest extends IntegrationTest {
     }
   }
 
-  /** A ledger row of the order in {@code state}, inserted and not yet committed: invisible, and locked. */
-  private RowLock insertLedgerRow(StockCommand command, String state) {
+  /** {@code sql} run in a transaction of the test's own, left open: the rows it wrote or locked stay locked. */
+  private RowLock holding(String sql, Tuple params) {
     SqlConnection connection = app.app.pool().getConnection().await();
     Transaction transaction = connection.begin().await();
-    connection.preparedQuery("INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)"
-        + " VALUES ($1, $2, '[]', $3, now(), now())")
-      .execute(Tuple.of(UUID.fromString(command.orderId()), command.storeId(), state)).await();
+    assertThat(connection.preparedQuery(sql).execute(params).await().rowCount()).as(sql).isOne();
     return new RowLock(connection, transaction);
   }
 
+  /** A ledger row of the order in {@code state}, inserted and not yet committed: invisible, and locked. */
+  private RowLock insertLedgerRow(StockCommand command, String state) {
+    return holding("INSERT INTO stock_holds (order_id, store_id, lines, state, created_at, updated_at)"
+      + " VALUES ($1, $2, '[]', $3, now(), now())", Tuple.of(UUID.fromString(command.orderId()), command.storeId(), state));
+  }
+
   private RowLock lockLedgerRow(StockCommand command) {
-    SqlConnection connection = app.app.pool().getConnection().await();
-    Transaction transaction = connection.begin().await();
-    int locked = connection.preparedQuery("SELECT 1 FROM stock_holds WHERE order_id = $1 FOR UPDATE")
-      .execute(Tuple.of(UUID.fromString(command.orderId()))).await().rowCount();
-    assertThat(locked).isOne();
-    return new RowLock(connection, transaction);
+    return holding("SELECT 1 FROM stock_holds WHERE order_id = $1 FOR UPDATE", Tuple.of(UUID.fromString(command.orderId())));
   }
 
   /** Until the service's ledger write of a release waits on the row lock the test holds. */
@@ -195,11 +194,8 @@ class ProjectionRaceTest extends IntegrationTest {
     send(Addresses.INVENTORY_HOLD, reserved).await();
     send(Addresses.INVENTORY_COMMIT, reserved).await();
     // the other release's ledger write, not yet committed (two members, or the expiry and the sweeper)
-    SqlConnection connection = app.app.pool().getConnection().await();
-    Transaction transaction = connection.begin().await();
-    connection.preparedQuery("UPDATE stock_holds SET state = 'RELEASED', updated_at = now() WHERE order_id = $1")
-      .execute(Tuple.of(UUID.fromString(reserved.orderId()))).await();
-    RowLock otherRelease = new RowLock(connection, transaction);
+    RowLock otherRelease = holding("UPDATE stock_holds SET state = 'RELEASED', updated_at = now() WHERE order_id = $1",
+      Tuple.of(UUID.fromString(reserved.orderId())));
 
     Future<JsonObject> reply = send(Addresses.INVENTORY_RELEASE, reserved);
     awaitReleaseWaitingOnTheRow();
@@ -211,6 +207,22 @@ class ProjectionRaceTest extends IntegrationTest {
     assertThat(send(Addresses.INVENTORY_RELEASE, reserved).await().getString("state")).as("a repeat").isEqualTo("RELEASED");
     assertThat(StockFigures.inRedis(app, store, "a").await()).isEqualTo(new StockFigures(10, 0, 0));
     assertRedisEqualsPostgres();
+  }
+
+  @Test
+  @DisplayName("a released hold record takes only DEDUCTED from the ledger, never an open state that would count its stock again")
+  void markClosedTakesOnlyAClosedState() {
+    newStore();
+    StockCommand released = order(1, 1);
+    send(Addresses.INVENTORY_HOLD, released).await();
+    send(Addresses.INVENTORY_RELEASE, released).await();
+    InventoryScripts scripts = new InventoryScripts(app.app.redis());
+    List<String> record = List.of(new InventoryKeys(app.config.redis().keyPrefix()).hold(store, released.orderId()));
+
+    assertThat(scripts.run(InventoryScripts.Script.MARK_CLOSED, record, List.of("RESERVED")).await().toInteger()).isZero();
+    assertThat(redisState(released).await()).isEqualTo("RELEASED");
+    assertThat(scripts.run(InventoryScripts.Script.MARK_CLOSED, record, List.of("DEDUCTED")).await().toInteger()).isOne();
+    assertThat(redisState(released).await()).isEqualTo("DEDUCTED");
   }
 
   @Test
