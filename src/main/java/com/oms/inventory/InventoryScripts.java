@@ -1,7 +1,9 @@
 package com.oms.inventory;
 
 import com.oms.support.RedisScript;
+import com.oms.support.RedisTickBatch;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -12,29 +14,38 @@ import java.util.List;
 /** The inventory Lua scripts, each called by SHA with an EVAL fallback ({@link RedisScript}). */
 final class InventoryScripts {
 
+  /**
+   * The scripts; {@code runsTwiceSafely}: a second run with the same arguments answers what the first did
+   * and changes nothing more (the hold's recorded state decides), so it may go in a batch.
+   */
   enum Script {
-    HOLD("lua/hold.lua"),
-    COMMIT("lua/commit.lua"),
-    RELEASE("lua/release.lua"),
-    REJECT("lua/reject.lua"),
-    DEDUCT("lua/deduct.lua"),
-    SET_STOCK("lua/set_stock.lua"),
-    LOAD_CHUNK("lua/load_chunk.lua"),
-    ACTIVATE("lua/activate.lua"),
-    FIX_COUNTERS("lua/fix_counters.lua"),
-    MARK_CLOSED("lua/mark_closed.lua");
+    HOLD("lua/hold.lua", true),
+    COMMIT("lua/commit.lua", true),
+    RELEASE("lua/release.lua", true),
+    REJECT("lua/reject.lua", true),
+    DEDUCT("lua/deduct.lua", true),
+    SET_STOCK("lua/set_stock.lua", false),
+    LOAD_CHUNK("lua/load_chunk.lua", false),
+    ACTIVATE("lua/activate.lua", false),
+    FIX_COUNTERS("lua/fix_counters.lua", false),
+    MARK_CLOSED("lua/mark_closed.lua", true);
 
     final RedisScript script;
+    final boolean runsTwiceSafely;
 
-    Script(String resource) {
+    Script(String resource, boolean runsTwiceSafely) {
       this.script = new RedisScript(resource);
+      this.runsTwiceSafely = runsTwiceSafely;
     }
   }
 
   private final Redis redis;
+  private final RedisTickBatch batch;
 
-  InventoryScripts(Redis redis) {
+  /** Made on the context whose order operations are batched (the inventory verticle's). */
+  InventoryScripts(Vertx vertx, Redis redis) {
     this.redis = redis;
+    this.batch = new RedisTickBatch(vertx, redis);
   }
 
   /** Loads every script once, so the first orders do not pay for a NOSCRIPT round trip. */
@@ -51,6 +62,6 @@ final class InventoryScripts {
   }
 
   Future<Response> run(Script script, List<String> keys, List<String> args) {
-    return script.script.run(redis, keys, args);
+    return script.runsTwiceSafely ? script.script.run(batch, keys, args) : script.script.run(redis, keys, args);
   }
 }

@@ -90,7 +90,7 @@ public final class InventoryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     InventoryKeys keys = new InventoryKeys(settings.keyPrefix());
-    scripts = new InventoryScripts(redis);
+    scripts = new InventoryScripts(vertx, redis);
     ledger = new StockLedger(vertx, pool, writes, sharedRowWrites, clock);
     reconciler = new Reconciler(vertx, redis, scripts, keys, ledger, registry);
     projection = new StockProjection(scripts, keys, reconciler);

@@ -29,10 +29,20 @@ public final class RedisScript {
     return source;
   }
 
+  /** Where a script's commands go: the client itself, or a batch ({@link RedisTickBatch}). */
+  @FunctionalInterface
+  public interface Sender {
+    Future<Response> send(Request request);
+  }
+
   public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+    return run(redis::send, keys, args);
+  }
+
+  public Future<Response> run(Sender redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
       .recover(failure -> {
-        if (String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")) {
+        if (String.valueOf(failure.getMessage()).contains("NOSCRIPT")) {
           return redis.send(request(Command.EVAL, source, keys, args));
         }
         return Future.failedFuture(failure);

@@ -216,7 +216,7 @@ class ProjectionRaceTest extends IntegrationTest {
     StockCommand released = order(1, 1);
     send(Addresses.INVENTORY_HOLD, released).await();
     send(Addresses.INVENTORY_RELEASE, released).await();
-    InventoryScripts scripts = new InventoryScripts(app.app.redis());
+    InventoryScripts scripts = new InventoryScripts(app.vertx, app.app.redis());
     List<String> record = List.of(new InventoryKeys(app.config.redis().keyPrefix()).hold(store, released.orderId()));
 
     assertThat(scripts.run(InventoryScripts.Script.MARK_CLOSED, record, List.of("RESERVED")).await().toInteger()).isZero();
