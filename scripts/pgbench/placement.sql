@@ -3,14 +3,15 @@
 -- batch statements (transitions, hold claims, reservations, notifications) with arrays of one element,
 -- as the service sends them when an order is alone in its batch. A card order of two lines, placed and
 -- driven to DELIVERY_PARTNER_ASSIGNED (reservation and assignment in one transition, as the service
--- writes them when a partner is free), and the relay's writes for its two notices, each by email and
--- push: leased from the outbox, then recorded once sent. The relay's scans, which serve many
+-- writes them when a partner is free), and the relay's writes for its two notices, the confirmation by
+-- email and push, the assignment by push only (notification.eventChannels): leased from the outbox, then
+-- recorded once sent. The relay's scans, which serve many
 -- orders per query, are left out, as are the expiry and sweeper scans. Run with the service's session
 -- settings (generic plans): scripts/bench.sh does.
 \set customer random(0, 9999)
 BEGIN;
 SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS n1,
-       gen_random_uuid() AS n2, gen_random_uuid() AS n3, gen_random_uuid() AS n4 \gset
+       gen_random_uuid() AS n2, gen_random_uuid() AS n3 \gset
 -- CREATED with its hold's claim, unless the customer has too many unpaid orders (the quote is the
 -- service's, from memory)
 SELECT placed_order_id AS order_id, unpaid_before AS unpaid
@@ -204,7 +205,7 @@ WITH raw AS (
 )
 SELECT order_id, status, version, payment, delivery, partner_id, failure_reason, compensation_pending, updated_at
   FROM moved;
--- the two notices, each by email and push: leased from the outbox, sent, then recorded in the state their
+-- the two notices, by three channels in all: leased from the outbox, sent, then recorded in the state their
 -- first attempt left them (SENT) with the events marked dispatched, in one statement
 UPDATE outbox o SET lease_until = now() + interval '60 seconds'
  WHERE o.event_id IN (:e1, :e2)
@@ -215,14 +216,14 @@ WITH recorded AS (
                                next_attempt_at, last_error, sent_at, created_at)
     SELECT n.id, n.event_id, n.order_id, n.event_type, n.channel, n.recipient, n.status, n.attempts,
            n.next_attempt_at, n.last_error, n.sent_at, now()
-      FROM unnest(ARRAY[:n1, :n2, :n3, :n4]::uuid[], ARRAY[:e1, :e1, :e2, :e2]::uuid[],
-                  ARRAY[:oid, :oid, :oid, :oid]::uuid[],
-                  ARRAY['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'PARTNER_ASSIGNED', 'PARTNER_ASSIGNED']::text[],
-                  ARRAY['EMAIL', 'PUSH', 'EMAIL', 'PUSH']::text[],
-                  ARRAY['load@example.com', 'load', 'load@example.com', 'load']::text[],
-                  ARRAY['SENT', 'SENT', 'SENT', 'SENT']::text[], ARRAY[1, 1, 1, 1]::int[],
-                  ARRAY[now(), now(), now(), now()]::timestamptz[], ARRAY[NULL, NULL, NULL, NULL]::text[],
-                  ARRAY[now(), now(), now(), now()]::timestamptz[])
+      FROM unnest(ARRAY[:n1, :n2, :n3]::uuid[], ARRAY[:e1, :e1, :e2]::uuid[],
+                  ARRAY[:oid, :oid, :oid]::uuid[],
+                  ARRAY['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'PARTNER_ASSIGNED']::text[],
+                  ARRAY['EMAIL', 'PUSH', 'PUSH']::text[],
+                  ARRAY['load@example.com', 'load', 'load']::text[],
+                  ARRAY['SENT', 'SENT', 'SENT']::text[], ARRAY[1, 1, 1]::int[],
+                  ARRAY[now(), now(), now()]::timestamptz[], ARRAY[NULL, NULL, NULL]::text[],
+                  ARRAY[now(), now(), now()]::timestamptz[])
            AS n (id, event_id, order_id, event_type, channel, recipient, status, attempts, next_attempt_at,
                  last_error, sent_at)
     ON CONFLICT (event_id, channel) DO NOTHING
