@@ -42,7 +42,7 @@ public final class RedisScript {
   public Future<Response> run(Sender redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
       .recover(failure -> {
-        if (String.valueOf(failure.getMessage()).contains("NOSCRIPT")) {
+        if (String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")) {
           return redis.send(request(Command.EVAL, source, keys, args));
         }
         return Future.failedFuture(failure);
