@@ -15,8 +15,10 @@ import java.util.List;
 final class InventoryScripts {
 
   /**
-   * The scripts; {@code runsTwiceSafely}: a second run with the same arguments answers what the first did
-   * and changes nothing more (the hold's recorded state decides), so it may go in a batch.
+   * The scripts; {@code runsTwiceSafely}: a second run with the same arguments leaves stock and the hold's
+   * record as the first left them (the hold's recorded state decides; the store's fence counter may move
+   * again) and answers what its caller takes to mean the same, so it may go in a batch, whose failure
+   * sends each script again. InventoryScriptsTest checks every script so marked.
    */
   enum Script {
     HOLD("lua/hold.lua", true),
