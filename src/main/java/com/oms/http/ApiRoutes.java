@@ -260,6 +260,11 @@ final class ApiRoutes {
   }
 
   private static JsonObject body(RoutingContext ctx) {
+    // the contract's validation already decoded the body: parsing it a second time cost as much again
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    if (validated != null && validated.getBody() != null && validated.getBody().isJsonObject()) {
+      return validated.getBody().getJsonObject();
+    }
     JsonObject body = ctx.body().asJsonObject();
     return body == null ? new JsonObject() : body;
   }
