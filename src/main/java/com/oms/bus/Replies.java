@@ -75,6 +75,10 @@ public final class Replies {
         || message.contains("Connection is not active")) {
         return true;
       }
+      // what the Redis client fails the commands with that were waiting on a connection when it closed
+      if (t instanceof io.vertx.redis.client.impl.types.ErrorType && "CONNECTION_CLOSED".equals(message)) {
+        return true;
+      }
     }
     return false;
   }

@@ -8,10 +8,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
+import com.oms.testing.TestStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,23 @@ class DependencyDownTest {
     assertThat(Replies.isDependencyDown(ping.cause())).as(ping.cause().toString()).isTrue();
     Problem problem = Replies.toProblem("test", ping.cause());
     assertThat(problem.type()).isEqualTo(ProblemType.SERVICE_UNAVAILABLE);
+  }
+
+  @Test
+  @DisplayName("a Redis command waiting on a connection that closes (Redis restarting) is a dependency down, answered 503")
+  void redisConnectionClosedUnderAWaitingCommand() {
+    Redis redis = Redis.createClient(vertx, TestStack.get().redisUrl());
+    RedisConnection connection = redis.connect().await();
+    long id = connection.send(Request.cmd(Command.CLIENT).arg("ID")).await().toLong();
+    // waits for a list no one fills, until the connection under it is killed
+    Future<Response> waiting = connection.send(Request.cmd(Command.BLPOP).arg("nothing-" + UUID.randomUUID()).arg(0));
+    redis.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(id)).await();
+    waiting.otherwiseEmpty().await();
+
+    assertThat(waiting.failed()).isTrue();
+    assertThat(Replies.isDependencyDown(waiting.cause())).as(waiting.cause().toString()).isTrue();
+    assertThat(Replies.toProblem("test", waiting.cause()).type()).isEqualTo(ProblemType.SERVICE_UNAVAILABLE);
+    redis.close().await();
   }
 
   @Test
