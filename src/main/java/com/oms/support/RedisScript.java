@@ -39,11 +39,11 @@ public final class RedisScript {
     return run(redis::send, keys, args);
   }
 
-  public Future<Response> run(Sender redis, List<String> keys, List<String> args) {
-    return redis.send(request(Command.EVALSHA, sha, keys, args))
+  public Future<Response> run(Sender sender, List<String> keys, List<String> args) {
+    return sender.send(request(Command.EVALSHA, sha, keys, args))
       .recover(failure -> {
         if (String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")) {
-          return redis.send(request(Command.EVAL, source, keys, args));
+          return sender.send(request(Command.EVAL, source, keys, args));
         }
         return Future.failedFuture(failure);
       });

@@ -18,8 +18,8 @@ import java.util.List;
  * A command alone goes out at the end of the current task, without waiting for anything else.
  * <p>
  * Only for commands that may run twice: Redis answers a batch as a whole, so when one command of a batch
- * fails, the batch's answers are lost and each command is sent again alone (the inventory scripts decide
- * by the hold's recorded state, so a second run answers what the first did). Commands sent from any other
+ * fails, the batch's answers are lost and each command is sent again alone (the inventory scripts so
+ * marked leave stock as one run does and answer alike, as InventoryScriptsTest checks). Commands sent from any other
  * context go out at once, alone. Made for the standalone client the service connects with: a Redis
  * Cluster client refuses a batch whose keys live on several nodes, and each command would then go alone.
  */
