@@ -110,7 +110,7 @@ public final class LoadTest implements AutoCloseable {
   /** What one run at one rate measured. */
   record RunResult(double targetRate, Duration duration, long scheduled, long completed, long expected,
                    Map<String, Long> answers, Histogram latency, Histogram intended, Map<Op, Histogram> byOp,
-                   long maxLagNanos, double generatorCpuShare, Map<String, Double> worldCpuShares,
+                   Histogram schedulerLag, double generatorCpuShare, Map<String, Double> worldCpuShares,
                    double machineCpuShare) {
 
     double throughput() {
@@ -343,7 +343,7 @@ public final class LoadTest implements AutoCloseable {
     vertx.getOrCreateContext().runOnContext(v -> schedule.next());
     schedule.sent.get();
     long scheduled = schedule.scheduled;
-    long maxLag = schedule.maxLag;
+    Histogram schedulerLag = schedule.lag.copy();
     long sendingEnded = System.nanoTime();
     long drainDeadline = sendingEnded + settings.timeout().toNanos() + 2_000_000_000L;
     while (outstanding.get() > 0 && System.nanoTime() < drainDeadline) {
@@ -371,7 +371,7 @@ public final class LoadTest implements AutoCloseable {
     Map<Op, Histogram> byOpCopies = new EnumMap<>(Op.class);
     byOp.forEach((op, histogram) -> byOpCopies.put(op, histogram.copy()));
     return new RunResult(rate, duration, scheduled, completed.get(), expected.get(), counted, latency.copy(),
-      intendedLatency.copy(), byOpCopies, maxLag, generatorShare, worldShares, machineShare);
+      intendedLatency.copy(), byOpCopies, schedulerLag, generatorShare, worldShares, machineShare);
   }
 
   /**
@@ -389,7 +389,8 @@ public final class LoadTest implements AutoCloseable {
     private long windowEnds;
     /** Written on the loop, read by the caller after {@link #sent} completes (which orders the two). */
     long scheduled;
-    long maxLag;
+    /** How late each send left: the generator's own delay, included in its request's latency. */
+    final Histogram lag = new Histogram(3_600_000_000_000L, 3);
     final java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
 
     Schedule(long start, long end, long interval, long windowNanos, Histogram windowLatency,
@@ -414,7 +415,7 @@ public final class LoadTest implements AutoCloseable {
         }
         long intended = start + scheduled * interval;
         while (intended <= now && intended < end) {
-          maxLag = Math.max(maxLag, now - intended);
+          lag.recordValue(Math.min(now - intended, lag.getHighestTrackableValue()));
           sender.accept(available(wheel[ThreadLocalRandom.current().nextInt(wheel.length)]), intended);
           scheduled++;
           intended = start + scheduled * interval;
@@ -531,8 +532,8 @@ public final class LoadTest implements AutoCloseable {
       }
     });
     System.out.println("  answers: " + result.answers());
-    System.out.printf("  scheduler lag max %.2f ms; CPU share of the machine: %s%n", result.maxLagNanos() / 1e6,
-      cpuShares(result));
+    System.out.printf("  scheduler lag p99 %.2f ms, max %.2f ms; CPU share of the machine: %s%n",
+      ms(result.schedulerLag(), 99), result.schedulerLag().getMaxValue() / 1e6, cpuShares(result));
   }
 
   /** The processes of its own world whose CPU a run measures (when it builds that world). */
