@@ -21,7 +21,7 @@ final class CompensationPlan {
     String payment = order.payment().getString("status");
     boolean paymentMayExist = !"DECLINED".equals(payment) && !"FAILED".equals(payment)
       && !(order.status() == OrderStatus.FAILED && order.failureReason() != null
-        && order.failureReason().startsWith("placement did not complete"));
+        && order.failureReason().startsWith(OrderSaga.PLACEMENT_INCOMPLETE));
     if (paymentMayExist) {
       steps.add(Step.REFUND_PAYMENT);
     }

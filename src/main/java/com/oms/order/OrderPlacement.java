@@ -27,9 +27,10 @@ import java.util.stream.Collectors;
 
 /**
  * Placing an order: price it, record it (CREATED) with the claim of its stock hold unless its customer has
- * too many unpaid orders, hold its stock in Redis, record the hold (PAYMENT_PENDING).
- * Only then does the client hear 201. Each step is its own short statement; no connection is held while
- * Redis or another verticle works.
+ * too many unpaid orders, and hold its stock in Redis. Then the client hears 201: the order is in Postgres
+ * and its stock is held. The saga records the hold (PAYMENT_PENDING) and charges afterwards; if this
+ * process stops first, the sweeper does (a recorded CREATED order is carried on, not dropped). Each step is
+ * its own short statement; no connection is held while Redis or another verticle works.
  */
 final class OrderPlacement {
 
@@ -127,7 +128,7 @@ final class OrderPlacement {
               .with("maxUnpaid", maxUnpaid)));
       })
       .compose(this::holdStock)
-      .onSuccess(order -> saga.advance(order).onFailure(failure ->
+      .onSuccess(order -> saga.stockHeld(order).compose(saga::advance).onFailure(failure ->
         // the client has its answer; the sweeper resumes the saga where it stopped
         LoggerFactory.getLogger(OrderPlacement.class).warn("order {}: saga paused after placement: {}",
           order.id(), failure.getMessage())));
@@ -149,16 +150,7 @@ final class OrderPlacement {
         return saga.fail(created, "stock could not be held: " + problem.detail())
           .compose(failed -> Future.failedFuture(problem.with("orderId", failed.id())));
       })
-      .compose(outcome -> {
-        if (outcome.held()) {
-          return metrics.timed("payment-pending", saga.move(created, Transition.to(PAYMENT_PENDING, "stock held", OrderSaga.SAGA)))
-            .compose(order -> order.status() == PAYMENT_PENDING
-              ? Future.succeededFuture(order)
-              : Future.failedFuture(Problem.unavailable("order " + order.id() + " was abandoned while placing")
-                .with("orderId", order.id())));
-        }
-        return rejectForShortage(created, outcome);
-      });
+      .compose(outcome -> outcome.held() ? Future.succeededFuture(created) : rejectForShortage(created, outcome));
   }
 
   private Future<Order> rejectForShortage(Order created, HoldOutcome outcome) {

@@ -9,10 +9,12 @@ import com.oms.bus.BusMessage;
 import com.oms.bus.Caller;
 import com.oms.bus.ChargeRequest;
 import com.oms.bus.DeliveryProgress;
+import com.oms.bus.HoldOutcome;
 import com.oms.bus.OrderStatusChanged;
 import com.oms.bus.PaymentOutcome;
 import com.oms.bus.Problem;
 import com.oms.bus.ProblemType;
+import com.oms.bus.Shortage;
 import com.oms.order.OrderStore.StaleOrderException;
 import com.oms.support.Times;
 import io.vertx.core.Future;
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class OrderSaga {
 
   static final String SAGA = "system:saga";
+  /** How the failure reason of an order that never reached payment begins: nothing is refunded. */
+  static final String PLACEMENT_INCOMPLETE = "placement did not complete";
   private static final Logger LOG = LoggerFactory.getLogger(OrderSaga.class);
   private static final int MAX_STALE_RETRIES = 5;
   private static final int QUICK_ASSIGNMENT_RETRIES = 6;
@@ -61,7 +65,7 @@ final class OrderSaga {
       return compensate(order);
     }
     Future<Order> step = switch (order.status()) {
-      case CREATED -> abandonPlacement(order);
+      case CREATED -> resumePlacement(order);
       case PAYMENT_PENDING -> charge(order);
       case PAYMENT_SUCCESS -> commitStock(order);
       case INVENTORY_RESERVED -> assignPartner(order);
@@ -73,11 +77,27 @@ final class OrderSaga {
   }
 
   /**
-   * A CREATED order older than a step is one whose placement never answered 201 (the process died, or the
-   * hold failed): the client was not told it exists, so it is failed and whatever it may hold released.
+   * The step after the hold of a new order's stock: it is recorded (PAYMENT_PENDING) and the charge may
+   * start. Placement answers 201 once the hold is taken, before this commit, so a client waits for one
+   * commit, not two.
    */
-  private Future<Order> abandonPlacement(Order order) {
-    return fail(order, "placement did not complete");
+  Future<Order> stockHeld(Order order) {
+    return metrics.timed("payment-pending", move(order, Transition.to(PAYMENT_PENDING, "stock held", SAGA)));
+  }
+
+  /**
+   * A CREATED order that sat still: its placement stopped after recording it, before or after its stock was
+   * held; after, its client may have heard 201. The hold is asked for again: a hold already taken answers
+   * held (holding is idempotent) and the order goes on to payment; stock that ran out meanwhile, or a hold
+   * released meanwhile (which blocks a late one), fails the order, which never reached payment.
+   */
+  private Future<Order> resumePlacement(Order order) {
+    return metrics.timed("hold", ask(Addresses.INVENTORY_HOLD_CLAIMED, order.stockCommand(), HoldOutcome.class))
+      .compose(outcome -> outcome.held()
+        ? stockHeld(order)
+        : fail(order, PLACEMENT_INCOMPLETE + ": " + (outcome.shortages().isEmpty() ? "its stock hold was released"
+          : "insufficient stock for " + outcome.shortages().stream().map(Shortage::sku)
+            .collect(java.util.stream.Collectors.joining(", ")))));
   }
 
   private Future<Order> charge(Order order) {

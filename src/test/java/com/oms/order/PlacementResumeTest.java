@@ -1,0 +1,122 @@
+package com.oms.order;
+
+import static com.oms.testing.Api.cardOrder;
+import static com.oms.testing.Api.expect;
+import static com.oms.testing.Api.items;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.oms.bus.Addresses;
+import com.oms.bus.BusMessage;
+import com.oms.bus.HoldOutcome;
+import com.oms.testing.IntegrationTest;
+import com.oms.testing.Poll;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Placement answers 201 once the order is recorded and its stock held, before PAYMENT_PENDING is written. A
+ * placement that stopped between those steps (the process died) leaves a CREATED order whose client may have
+ * heard 201: the sweeper carries it on, holding its stock once, or fails it when the stock is gone.
+ */
+class PlacementResumeTest extends IntegrationTest {
+
+  @Test
+  @DisplayName("201 answers CREATED with the stock held; PAYMENT_PENDING and the charge follow")
+  void answeredOnceHeld() {
+    String store = storeWithIdli(10);
+    String token = api.customerToken(unique("cust"));
+
+    JsonObject placed = expect(api.place(token, cardOrder(store, "tok_visa", items("idli", 3))), 201).await();
+
+    assertThat(placed.getString("status")).isEqualTo("CREATED");
+    JsonObject idli = api.stockLevel(store, "idli").await();
+    assertThat(idli.getInteger("held") + idli.getInteger("reserved")).isEqualTo(3);
+    JsonObject paid = Poll.until(app.vertx, () -> api.order(placed.getString("orderId"), token),
+      o -> o.getString("status").equals("INVENTORY_RESERVED"), DEADLINE, "payment and reservation").await();
+    assertThat(events(paid.getString("orderId"), token)).startsWith("CREATED", "PAYMENT_PENDING", "PAYMENT_SUCCESS");
+  }
+
+  @Test
+  @DisplayName("a placement that stopped after its hold: the sweeper goes on to payment and holds nothing twice")
+  void stoppedAfterTheHold(Vertx vertx) {
+    String store = storeWithIdli(10);
+    String customer = unique("cust");
+    Order recorded = record(vertx, store, customer, "idli", 4);
+    HoldOutcome hold = BusMessage.request(vertx.eventBus(), Addresses.INVENTORY_HOLD_CLAIMED, recorded.stockCommand(),
+      new DeliveryOptions(), HoldOutcome.class).await();
+    assertThat(hold.held()).isTrue();
+
+    String token = api.customerToken(customer);
+    JsonObject resumed = afterTheSweep(recorded, token, o -> o.getString("status").equals("INVENTORY_RESERVED"));
+
+    assertThat(resumed.getJsonObject("payment").getString("status")).isEqualTo("SUCCEEDED");
+    assertThat(events(recorded.id(), token)).startsWith("CREATED", "PAYMENT_PENDING", "PAYMENT_SUCCESS");
+    JsonObject idli = api.stockLevel(store, "idli").await();
+    assertThat(idli.getInteger("reserved")).isEqualTo(4);
+    assertThat(idli.getInteger("held")).isZero();
+    assertThat(idli.getInteger("available")).isEqualTo(6);
+  }
+
+  @Test
+  @DisplayName("a placement that stopped before its hold, with the stock gone since: failed, nothing held, no refund")
+  void stoppedBeforeTheHoldAndStockGone(Vertx vertx) {
+    String store = storeWithIdli(2);
+    String customer = unique("cust");
+    Order recorded = record(vertx, store, customer, "idli", 5);
+
+    String token = api.customerToken(customer);
+    JsonObject failed = afterTheSweep(recorded, token,
+      o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
+
+    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": insufficient stock for idli");
+    assertThat(events(recorded.id(), token)).containsExactly("CREATED", "FAILED");
+    JsonObject idli = api.stockLevel(store, "idli").await();
+    assertThat(idli.getInteger("available")).isEqualTo(2);
+    assertThat(idli.getInteger("held")).isZero();
+    JsonArray steps = expect(api.get("/v1/orders/" + recorded.id() + "/events", token), 200).await()
+      .getJsonArray("compensation");
+    assertThat(steps.stream().map(step -> ((JsonObject) step).getString("step")).toList())
+      .containsExactly("RELEASE_STOCK");
+  }
+
+  /** Moves time past the sweeper's stall threshold and waits for the order to be as {@code done} says. */
+  private JsonObject afterTheSweep(Order recorded, String token, java.util.function.Predicate<JsonObject> done) {
+    app.clock.advance(Duration.ofSeconds(11));
+    return Poll.until(app.vertx, () -> api.order(recorded.id(), token), done, DEADLINE, "the sweeper").await();
+  }
+
+  private String storeWithIdli(int onHand) {
+    String store = unique("store");
+    api.store(store, 12.9716, 77.5946).await();
+    api.stock(store, "idli", onHand, 3000).await();
+    return store;
+  }
+
+  /** What the first step of a placement writes: the order (CREATED) with the claim of its hold, no more. */
+  private Order record(Vertx vertx, String store, String customer, String sku, int quantity) {
+    io.vertx.core.Promise<OrderStore> made = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> made.complete(new OrderStore(vertx, app.app.pool(), app.app.writes(), app.clock)));
+    OrderStore orders = made.future().await();
+    OrderStore.NewOrder order = new OrderStore.NewOrder(UUID.randomUUID(), customer, store, "INR", 3000L * quantity,
+      new JsonArray().add(new JsonObject().put("sku", sku).put("quantity", quantity).put("unitAmount", 3000)),
+      new JsonObject().put("method", "CREDIT_CARD").put("status", "PENDING").putNull("reference").putNull("nextAction"),
+      new JsonObject().put("token", "tok_visa"),
+      new JsonObject().put("address", "12 MG Road, Bengaluru")
+        .put("location", new JsonObject().put("lat", 12.975).put("lon", 77.605)).putNull("pickupAt")
+        .put("pickupLocation", new JsonObject().put("lat", 12.9716).put("lon", 77.5946))
+        .put("expectedPickupAt", app.clock.instant().toString()),
+      new JsonObject().put("email", customer + "@example.com"), null, "hash", "customer:" + customer);
+    return orders.insert(order, Integer.MAX_VALUE, Duration.ofMinutes(15)).await().order();
+  }
+
+  private java.util.List<String> events(String orderId, String token) {
+    JsonArray events = expect(api.get("/v1/orders/" + orderId + "/events", token), 200).await().getJsonArray("events");
+    return events.stream().map(e -> ((JsonObject) e).getString("to")).toList();
+  }
+}
