@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * Placing an order: price it, record it (CREATED) with the claim of its stock hold unless its customer has
@@ -143,7 +142,7 @@ final class OrderPlacement {
 
   private Future<Order> holdStock(Order created) {
     // the insert wrote the hold's claim in the ledger with the order: Redis is all that is left
-    return metrics.timed("hold", ask(Addresses.INVENTORY_HOLD_CLAIMED, created.stockCommand(), HoldOutcome.class))
+    return saga.holdStock(created)
       .recover(failure -> {
         // We cannot know whether Redis took the stock: give it back (a late hold is then refused too).
         Problem problem = Problem.from(failure);
@@ -154,9 +153,7 @@ final class OrderPlacement {
   }
 
   private Future<Order> rejectForShortage(Order created, HoldOutcome outcome) {
-    String reason = "insufficient stock: " + outcome.shortages().stream()
-      .map(s -> s.sku() + " (requested " + s.requested() + ", available " + s.available() + ")")
-      .collect(Collectors.joining(", "));
+    String reason = OrderSaga.shortageReason(outcome);
     JsonArray shortages = new JsonArray();
     for (Shortage shortage : outcome.shortages()) {
       shortages.add(shortage.toJson());

@@ -14,7 +14,6 @@ import com.oms.bus.OrderStatusChanged;
 import com.oms.bus.PaymentOutcome;
 import com.oms.bus.Problem;
 import com.oms.bus.ProblemType;
-import com.oms.bus.Shortage;
 import com.oms.order.OrderStore.StaleOrderException;
 import com.oms.support.Times;
 import io.vertx.core.Future;
@@ -92,12 +91,21 @@ final class OrderSaga {
    * released meanwhile (which blocks a late one), fails the order, which never reached payment.
    */
   private Future<Order> resumePlacement(Order order) {
-    return metrics.timed("hold", ask(Addresses.INVENTORY_HOLD_CLAIMED, order.stockCommand(), HoldOutcome.class))
-      .compose(outcome -> outcome.held()
-        ? stockHeld(order)
-        : fail(order, PLACEMENT_INCOMPLETE + ": " + (outcome.shortages().isEmpty() ? "its stock hold was released"
-          : "insufficient stock for " + outcome.shortages().stream().map(Shortage::sku)
-            .collect(java.util.stream.Collectors.joining(", ")))));
+    return holdStock(order).compose(outcome -> outcome.held()
+      ? stockHeld(order)
+      : fail(order, PLACEMENT_INCOMPLETE + ": " + (outcome.shortages().isEmpty() ? "its stock hold was released"
+        : shortageReason(outcome))));
+  }
+
+  /** Holds the order's stock in Redis against the claim recorded with the order; the same answer if asked again. */
+  Future<HoldOutcome> holdStock(Order order) {
+    return metrics.timed("hold", ask(Addresses.INVENTORY_HOLD_CLAIMED, order.stockCommand(), HoldOutcome.class));
+  }
+
+  static String shortageReason(HoldOutcome outcome) {
+    return "insufficient stock: " + outcome.shortages().stream()
+      .map(s -> s.sku() + " (requested " + s.requested() + ", available " + s.available() + ")")
+      .collect(java.util.stream.Collectors.joining(", "));
   }
 
   private Future<Order> charge(Order order) {

@@ -74,7 +74,7 @@ class PlacementResumeTest extends IntegrationTest {
     JsonObject failed = afterTheSweep(recorded, token,
       o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
 
-    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": insufficient stock for idli");
+    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": insufficient stock: idli (requested 5, available 2)");
     assertThat(events(recorded.id(), token)).containsExactly("CREATED", "FAILED");
     JsonObject idli = api.stockLevel(store, "idli").await();
     assertThat(idli.getInteger("available")).isEqualTo(2);
