@@ -85,18 +85,23 @@ public final class BenchReport {
     rows.add(best == null
       ? String.format("| ramp: highest placement rate with p99 under %.0f ms | none, from %.0f/s up | | | |", p99Bound, ramp.start())
       : row(String.format("ramp: highest placement rate with p99 under %.0f ms", p99Bound), best));
+    if (best != null) {
+      notes.add(cpu(String.format("the ramp's best step (%.0f/s)", best.targetRate()), best));
+    }
 
     test.settle(settle);
     RunResult half = test.runAt(reference / 2, seconds, place);
     LoadTest.print(half);
     LoadTest.writeHistogram(half, Path.of("target/bench-placement-half.hgrm"));
     rows.add(row(String.format("placement at half the ceiling (%.0f/s)", reference / 2), half));
+    notes.add(cpu("placement at half the ceiling", half));
 
     test.settle(settle);
     RunResult saturated = test.runAt(reference, seconds, place);
     LoadTest.print(saturated);
     LoadTest.writeHistogram(saturated, Path.of("target/bench-placement-saturated.hgrm"));
     rows.add(row(String.format("placement at the ceiling rate (%.0f/s): saturation", reference), saturated));
+    notes.add(cpu("saturation", saturated));
     long shed = saturated.answers().entrySet().stream().filter(e -> e.getKey().endsWith(" 503")).mapToLong(Map.Entry::getValue).sum();
     long otherErrors = saturated.unexpected() - shed;
     notes.add(String.format("Saturation: %,d of %,d answered 503 (shed, with Retry-After), %,d other unexpected answers;"
@@ -109,6 +114,7 @@ public final class BenchReport {
     Instant lifecycleStart = Instant.now();
     RunResult lifecycle = test.runAt(placementRate, seconds, Map.of(Op.LIFECYCLE, 1));
     LoadTest.print(lifecycle);
+    notes.add(cpu("full lifecycles", lifecycle));
     Pool pool = test.database();
     if (pool != null) {
       Invariants.awaitSettledWhere(pool, "store_id LIKE 'load-sim-store-%'", Invariants.PARTNER_DRIVEN, Duration.ofSeconds(120));
@@ -131,6 +137,11 @@ public final class BenchReport {
       }
     }
     return held;
+  }
+
+  /** Where the machine's CPU went during a scenario: the load generator's share beside the service's. */
+  private static String cpu(String scenario, RunResult result) {
+    return String.format("CPU share of the machine during %s: %s.", scenario, LoadTest.cpuShares(result));
   }
 
   /** Latency of the answers as intended (201, or 409 for stock); the shed 503s are counted under errors. */
@@ -236,8 +247,7 @@ public final class BenchReport {
     text.append('\n');
     notes.forEach(note -> text.append("- ").append(note).append('\n'));
     text.append("\nLatency is measured open-loop from each request's intended send time, over the answers as intended"
-      + " (201; 409 when stock runs out); 503s are load shed at once by the admission limit. CPU shares per run are in the"
-      + " console output.\n");
+      + " (201; 409 when stock runs out); 503s are load shed at once by the admission limit.\n");
     if (report.getParent() != null) {
       Files.createDirectories(report.getParent());
     }
