@@ -91,10 +91,17 @@ final class OrderSaga {
    * released meanwhile (which blocks a late one), fails the order, which never reached payment.
    */
   private Future<Order> resumePlacement(Order order) {
-    return holdStock(order).compose(outcome -> outcome.held()
-      ? stockHeld(order)
-      : fail(order, PLACEMENT_INCOMPLETE + ": " + (outcome.shortages().isEmpty() ? "its stock hold was released"
-        : shortageReason(outcome))));
+    return holdStock(order).transform(asked -> {
+      if (asked.succeeded()) {
+        return asked.result().held() ? stockHeld(order)
+          : fail(order, PLACEMENT_INCOMPLETE + ": " + shortageReason(asked.result()));
+      }
+      // inventory refuses to hold stock released before (CONCURRENT_UPDATE); anything else is Redis not
+      // answering, and the next sweep asks again
+      return Problem.from(asked.cause()).type() == ProblemType.CONCURRENT_UPDATE
+        ? fail(order, PLACEMENT_INCOMPLETE + ": its stock hold was released")
+        : Future.failedFuture(asked.cause());
+    });
   }
 
   /** Holds the order's stock in Redis against the claim recorded with the order; the same answer if asked again. */

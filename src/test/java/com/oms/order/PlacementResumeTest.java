@@ -45,14 +45,13 @@ class PlacementResumeTest extends IntegrationTest {
   @Test
   @DisplayName("a placement that stopped after its hold: the sweeper goes on to payment and holds nothing twice")
   void stoppedAfterTheHold(Vertx vertx) {
-    String store = storeWithIdli(10);
-    String customer = unique("cust");
-    Order recorded = record(vertx, store, customer, "idli", 4);
+    Order recorded = stalledPlacement(vertx, 10, 4);
+    String store = recorded.storeId();
     HoldOutcome hold = BusMessage.request(vertx.eventBus(), Addresses.INVENTORY_HOLD_CLAIMED, recorded.stockCommand(),
       new DeliveryOptions(), HoldOutcome.class).await();
     assertThat(hold.held()).isTrue();
 
-    String token = api.customerToken(customer);
+    String token = api.customerToken(recorded.customerId());
     JsonObject resumed = afterTheSweep(recorded, token, o -> o.getString("status").equals("INVENTORY_RESERVED"));
 
     assertThat(resumed.getJsonObject("payment").getString("status")).isEqualTo("SUCCEEDED");
@@ -66,11 +65,10 @@ class PlacementResumeTest extends IntegrationTest {
   @Test
   @DisplayName("a placement that stopped before its hold, with the stock gone since: failed, nothing held, no refund")
   void stoppedBeforeTheHoldAndStockGone(Vertx vertx) {
-    String store = storeWithIdli(2);
-    String customer = unique("cust");
-    Order recorded = record(vertx, store, customer, "idli", 5);
+    Order recorded = stalledPlacement(vertx, 2, 5);
+    String store = recorded.storeId();
 
-    String token = api.customerToken(customer);
+    String token = api.customerToken(recorded.customerId());
     JsonObject failed = afterTheSweep(recorded, token,
       o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
 
@@ -83,6 +81,28 @@ class PlacementResumeTest extends IntegrationTest {
       .getJsonArray("compensation");
     assertThat(steps.stream().map(step -> ((JsonObject) step).getString("step")).toList())
       .containsExactly("RELEASE_STOCK");
+  }
+
+  @Test
+  @DisplayName("a placement that stopped before its hold, its stock released since: failed, not asked to hold again at every sweep")
+  void stoppedBeforeTheHoldAndReleased(Vertx vertx) {
+    Order recorded = stalledPlacement(vertx, 10, 4);
+    String store = recorded.storeId();
+    vertx.eventBus().request(Addresses.INVENTORY_RELEASE, recorded.stockCommand()).await();
+
+    String token = api.customerToken(recorded.customerId());
+    JsonObject failed = afterTheSweep(recorded, token,
+      o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
+
+    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": its stock hold was released");
+    JsonObject idli = api.stockLevel(store, "idli").await();
+    assertThat(idli.getInteger("available")).isEqualTo(10);
+    assertThat(idli.getInteger("held")).isZero();
+  }
+
+  /** A placement that stopped once it recorded its order: CREATED, in a store of its own, nothing held yet. */
+  private Order stalledPlacement(Vertx vertx, int idliOnHand, int quantity) {
+    return record(vertx, storeWithIdli(idliOnHand), unique("cust"), "idli", quantity);
   }
 
   /** Moves time past the sweeper's stall threshold and waits for the order to be as {@code done} says. */
