@@ -14,13 +14,14 @@ SELECT gen_random_uuid() AS oid, gen_random_uuid() AS e1, gen_random_uuid() AS e
        gen_random_uuid() AS n2, gen_random_uuid() AS n3 \gset
 -- CREATED with its hold's claim, unless the customer has too many unpaid orders (the quote is the
 -- service's, from memory)
-SELECT placed_order_id AS order_id, unpaid_before AS unpaid
-  FROM insert_order(:oid, 'load-cust-' || :customer, 'ceiling-store', 'INR', 2000,
+SELECT placed_order_id AS order_id, unpaid_before AS unpaid, already_placed
+  FROM place_order(:oid, 'load-cust-' || :customer, 'ceiling-store', 'INR', 2000,
        '[{"sku": "sku-1", "quantity": 1, "unitAmount": 1000}, {"sku": "sku-2", "quantity": 1, "unitAmount": 1000}]',
        '{"method": "CREDIT_CARD", "status": "PENDING", "reference": null, "nextAction": null}', '{"token": "tok_visa"}',
        '{"address": "1 Load Street", "location": {"lat": 8.01, "lon": 77.6}, "pickupAt": null, "pickupLocation": {"lat": 8.0, "lon": 77.6}, "expectedPickupAt": null}',
        '{"email": "load@example.com"}', NULL, md5(:oid), now(), 'customer:' || 'load', 5,
-       '[{"sku": "sku-1", "quantity": 1}, {"sku": "sku-2", "quantity": 1}]', now() + interval '15 minutes');
+       '[{"sku": "sku-1", "quantity": 1}, {"sku": "sku-2", "quantity": 1}]', now() + interval '15 minutes',
+       now() - interval '24 hours');
 -- PAYMENT_PENDING
 WITH raw AS (
     SELECT *

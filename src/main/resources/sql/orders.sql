@@ -4,11 +4,13 @@
 -- name: insert-order
 -- Records a new order unless its customer already has $15 orders waiting for payment (the cap on unpaid
 -- orders, checked under a lock per customer: migration V10), and with it the claim of its stock hold in
--- inventory's ledger ($16 the lines, $17 when the hold lapses: migration V11). Always answers one row: the
--- customer's unpaid orders before this one, and the order's id, or null when the cap refused it (and
--- nothing was written). The caller has the rest of the row.
-SELECT placed_order_id AS order_id, unpaid_before AS unpaid
-  FROM insert_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+-- inventory's ledger ($16 the lines, $17 when the hold lapses: migration V11). With an idempotency key
+-- ($11), an order of the same customer, key and request ($12) placed since $18 and still alive is answered
+-- instead, and nothing is written (migration V16). Always answers one row: the customer's unpaid orders
+-- before this one, and the order's id, or null when the cap refused it (and nothing was written);
+-- already_placed when the id is the earlier order's. The caller has the rest of a new order's row.
+SELECT placed_order_id AS order_id, unpaid_before AS unpaid, already_placed
+  FROM place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 
 -- name: find-order
 SELECT * FROM orders WHERE order_id = $1

@@ -48,11 +48,13 @@ final class OrderPlacement {
   private final Duration pickupHorizon;
   private final Duration holdFor;
   private final IdempotencyKeys idempotencyKeys;
+  private final Duration keyLifetime;
 
   OrderPlacement(Vertx vertx, OrderStore store, OrderSaga saga, OrderMetrics metrics, Duration requestTimeout,
-                 int maxLines, int maxUnpaid, IdempotencyKeys idempotencyKeys, Duration pickupHorizon,
-                 Duration holdFor) {
+                 int maxLines, int maxUnpaid, IdempotencyKeys idempotencyKeys, Duration keyLifetime,
+                 Duration pickupHorizon, Duration holdFor) {
     this.holdFor = holdFor;
+    this.keyLifetime = keyLifetime;
     this.maxLines = maxLines;
     this.maxUnpaid = maxUnpaid;
     this.pickupHorizon = pickupHorizon;
@@ -66,19 +68,21 @@ final class OrderPlacement {
 
   /**
    * Places an order; with an Idempotency-Key, once: a retry answers what the first request answered
-   * (order or refusal), the key with another request is refused.
+   * (order or refusal), the key with another request is refused. A first request that failed for a passing
+   * reason (5xx) frees the key; its retry carries on the order that request recorded, if it did and the
+   * order is still alive, rather than placing another.
    */
   Future<Placed> place(Caller caller, String idempotencyKey, JsonObject request) {
     if (idempotencyKey == null) {
-      return placeChecked(caller, request).map(order -> new Placed(order.toApiJson(), false));
+      return placeChecked(caller, null, request).map(order -> new Placed(order.toApiJson(), false));
     }
     String requestHash = "place:" + OrderDraft.hash(request);
     return idempotencyKeys.once("customer:" + caller.subject(), idempotencyKey, requestHash,
-        () -> placeChecked(caller, request).map(Order::toApiJson))
+        () -> placeChecked(caller, idempotencyKey, request).map(Order::toApiJson))
       .map(outcome -> new Placed(outcome.answer(), outcome.replayed()));
   }
 
-  private Future<Order> placeChecked(Caller caller, JsonObject request) {
+  private Future<Order> placeChecked(Caller caller, String idempotencyKey, JsonObject request) {
     OrderDraft draft = OrderDraft.from(request);
     if (draft.lines().size() > maxLines) {
       return Future.failedFuture(new Problem(ProblemType.TOO_MANY_LINES,
@@ -91,7 +95,7 @@ final class OrderPlacement {
           draft.paymentMethod() + " payments are not available; use one of " + methods)
           .with("methods", new JsonArray(List.copyOf(methods))));
       }
-      return placeNew(caller, draft);
+      return placeNew(caller, idempotencyKey, draft);
     });
   }
 
@@ -108,7 +112,7 @@ final class OrderPlacement {
     });
   }
 
-  private Future<Order> placeNew(Caller caller, OrderDraft draft) {
+  private Future<Order> placeNew(Caller caller, String idempotencyKey, OrderDraft draft) {
     QuoteRequest quoteRequest = new QuoteRequest(draft.storeId(), draft.skus());
     return metrics.timed("quote", ask(Addresses.INVENTORY_QUOTE, quoteRequest, Quote.class))
       .compose(quote -> {
@@ -120,24 +124,41 @@ final class OrderPlacement {
           }
         }
         // the cap on unpaid orders is checked by the insert itself
-        return metrics.timed("insert", store.insert(newOrder(caller, draft, quote), maxUnpaid, holdFor)).compose(inserted ->
-          inserted.order() != null ? Future.succeededFuture(inserted.order())
+        NewOrder order = newOrder(caller, idempotencyKey, draft, quote);
+        return metrics.timed("insert", store.insert(order, maxUnpaid, holdFor, keyLifetime)).compose(inserted -> {
+          if (inserted.earlierOrderId() != null) {
+            return store.find(inserted.earlierOrderId()).compose(this::carryOnEarlier);
+          }
+          return inserted.order() != null ? holdAndGoOn(inserted.order())
             : Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + inserted.unpaid()
                 + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
-              .with("maxUnpaid", maxUnpaid)));
-      })
-      .compose(this::holdStock)
+              .with("maxUnpaid", maxUnpaid));
+        });
+      });
+  }
+
+  /**
+   * The order an earlier attempt of this keyed request recorded before failing: still CREATED, its placement
+   * goes on from the hold (which answers held again if that attempt took it); further on, it is answered
+   * as it is, the saga or the sweeper carrying it on.
+   */
+  private Future<Order> carryOnEarlier(Order earlier) {
+    return earlier.status() == CREATED ? holdAndGoOn(earlier) : Future.succeededFuture(earlier);
+  }
+
+  private Future<Order> holdAndGoOn(Order created) {
+    return holdStock(created)
       .onSuccess(order -> saga.stockHeld(order).compose(saga::advance).onFailure(failure ->
         // the client has its answer; the sweeper resumes the saga where it stopped
         LoggerFactory.getLogger(OrderPlacement.class).warn("order {}: saga paused after placement: {}",
           order.id(), failure.getMessage())));
   }
 
-  private NewOrder newOrder(Caller caller, OrderDraft draft, Quote quote) {
+  private NewOrder newOrder(Caller caller, String idempotencyKey, OrderDraft draft, Quote quote) {
     return new NewOrder(UUID.randomUUID(), caller.subject(), draft.storeId(), quote.currency(), draft.total(quote),
       draft.pricedItems(quote), draft.paymentSummary(), draft.instrument(),
       draft.deliveryWithPickup(quote, PickupSlots.expectedPickup(draft.pickupAt(), store.now().toInstant(), OrderDraft.hours(quote))),
-      draft.contact(), null, draft.requestHash(), caller.actor());
+      draft.contact(), idempotencyKey, draft.requestHash(), caller.actor());
   }
 
   private Future<Order> holdStock(Order created) {

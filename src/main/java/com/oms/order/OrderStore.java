@@ -52,27 +52,36 @@ final class OrderStore {
   record Page(List<Order> orders, Order last) {
   }
 
-  /** What an insert answers: the order recorded, or null when the customer's unpaid orders ({@code unpaid}) are at the cap. */
-  record Inserted(Order order, long unpaid) {
+  /**
+   * What an insert answers: the order recorded; or null when the customer's unpaid orders ({@code unpaid})
+   * are at the cap; or null with {@code earlierOrderId}, the order the same keyed request placed before,
+   * still alive, when nothing was written.
+   */
+  record Inserted(Order order, long unpaid, UUID earlierOrderId) {
   }
 
   /**
    * Records a new order (CREATED) unless its customer has {@code maxUnpaid} orders waiting for payment, and
    * with it the claim of its stock hold, lapsing after {@code holdFor}: Redis may be asked once this answers.
+   * With an idempotency key, an order the same request placed within {@code keyLifetime} and still alive is
+   * answered instead (its first answer may have been lost); nothing is written then.
    */
-  Future<Inserted> insert(NewOrder order, int maxUnpaid, Duration holdFor) {
+  Future<Inserted> insert(NewOrder order, int maxUnpaid, Duration holdFor, Duration keyLifetime) {
     OffsetDateTime at = now();
-    return writes.execute(sql.get("insert-order"), insertParams(order, maxUnpaid, at, holdFor)).map(rows -> {
+    return writes.execute(sql.get("insert-order"), insertParams(order, maxUnpaid, at, holdFor, keyLifetime)).map(rows -> {
       Row row = rows.iterator().next();
+      if (row.getBoolean("already_placed")) {
+        return new Inserted(null, 0, row.getUUID("order_id"));
+      }
       Order inserted = row.getUUID("order_id") == null ? null : new Order(order.orderId(), order.customerId(),
         order.storeId(), OrderStatus.CREATED, 1, order.currency(), order.totalAmount(), order.items(), order.payment(),
         order.paymentInstrument(), order.delivery(), order.contact(), null, null, false, order.requestHash(), at, at);
-      return new Inserted(inserted, row.getLong("unpaid"));
+      return new Inserted(inserted, row.getLong("unpaid"), null);
     });
   }
 
   /** The parameters of {@code insert-order}. */
-  static Tuple insertParams(NewOrder order, int maxUnpaid, OffsetDateTime at, Duration holdFor) {
+  static Tuple insertParams(NewOrder order, int maxUnpaid, OffsetDateTime at, Duration holdFor, Duration keyLifetime) {
     JsonArray holdLines = new JsonArray(new ArrayList<>(order.items().size()));
     for (int i = 0; i < order.items().size(); i++) {
       JsonObject item = order.items().getJsonObject(i);
@@ -95,7 +104,8 @@ final class OrderStore {
       .addString(order.actor())
       .addInteger(maxUnpaid)
       .addValue(holdLines)
-      .addOffsetDateTime(at.plus(holdFor));
+      .addOffsetDateTime(at.plus(holdFor))
+      .addOffsetDateTime(at.minus(keyLifetime));
   }
 
   Future<Order> find(UUID orderId) {

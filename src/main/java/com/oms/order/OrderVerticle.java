@@ -88,7 +88,7 @@ public final class OrderVerticle extends VerticleBase {
     saga = new OrderSaga(vertx, store, metrics, requestTimeout, delivery);
     idempotencyKeys = new IdempotencyKeys(vertx, pool, clock, idempotencyKeyTtl, requestTimeout.multipliedBy(2));
     placement = new OrderPlacement(vertx, store, saga, metrics, requestTimeout, maxLines, maxUnpaid, idempotencyKeys,
-      delivery.pickupHorizon(), paymentWindow);
+      idempotencyKeyTtl, delivery.pickupHorizon(), paymentWindow);
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>consumer(ORDER_PLACE, replying(this::place));
     bus.<JsonObject>consumer(ORDER_GET, replying(this::get));

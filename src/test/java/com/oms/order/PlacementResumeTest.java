@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Placement answers 201 once the order is recorded and its stock held, before PAYMENT_PENDING is written. A
  * placement that stopped between those steps (the process died) leaves a CREATED order whose client may have
- * heard 201: the sweeper carries it on, holding its stock once, or fails it when the stock is gone.
+ * heard 201: the sweeper carries it on, holding its stock once, or fails it when the stock is gone. A keyed
+ * placement whose first attempt recorded its order and was then answered 5xx is retried onto that order.
  */
 class PlacementResumeTest extends IntegrationTest {
 
@@ -100,9 +101,64 @@ class PlacementResumeTest extends IntegrationTest {
     assertThat(idli.getInteger("held")).isZero();
   }
 
+  @Test
+  @DisplayName("a keyed placement answered 5xx after recording its order: the retry carries that order on, not a second one")
+  void keyedRetryCarriesOnTheRecordedOrder(Vertx vertx) {
+    KeyedAttempt first = keyedFirstAttempt(vertx);
+    Order recorded = first.recorded();
+    String token = api.customerToken(recorded.customerId());
+
+    JsonObject retried = expect(placeWithKey(token, first.key(), first.body()), 201).await();
+
+    assertThat(retried.getString("orderId")).isEqualTo(recorded.id());
+    Poll.until(app.vertx, () -> api.order(recorded.id(), token),
+      o -> o.getString("status").equals("INVENTORY_RESERVED"), DEADLINE, "payment and reservation").await();
+    assertThat(expect(api.get("/v1/orders", token), 200).await().getJsonArray("orders")).hasSize(1);
+    JsonObject idli = api.stockLevel(recorded.storeId(), "idli").await();
+    assertThat(idli.getInteger("reserved")).isEqualTo(4);
+    assertThat(idli.getInteger("held")).isZero();
+    assertThat(idli.getInteger("available")).isEqualTo(6);
+  }
+
+  @Test
+  @DisplayName("a keyed retry after its recorded order failed places a new order; another request with the key is not matched")
+  void keyedRetryAfterTheRecordedOrderFailed(Vertx vertx) {
+    KeyedAttempt first = keyedFirstAttempt(vertx);
+    Order recorded = first.recorded();
+    Order other = record(vertx, recorded.storeId(), recorded.customerId(), "idli", 1, unique("key"),
+      OrderDraft.hash(first.body()));
+    String token = api.customerToken(recorded.customerId());
+    vertx.eventBus().request(Addresses.INVENTORY_RELEASE, recorded.stockCommand()).await();
+    afterTheSweep(recorded, token, o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
+
+    JsonObject retried = expect(placeWithKey(token, first.key(), first.body()), 201).await();
+
+    assertThat(retried.getString("orderId")).isNotIn(recorded.id(), other.id());
+    assertThat(retried.getString("status")).isEqualTo("CREATED");
+    assertThat(expect(api.get("/v1/orders", token), 200).await().getJsonArray("orders")).hasSize(3);
+  }
+
+  /** A keyed placement of 4 idli and what its first attempt left when its answer was lost: the order, recorded. */
+  private record KeyedAttempt(String key, JsonObject body, Order recorded) {
+  }
+
+  private KeyedAttempt keyedFirstAttempt(Vertx vertx) {
+    String store = storeWithIdli(10);
+    String customer = unique("cust");
+    JsonObject body = cardOrder(store, "tok_visa", items("idli", 4));
+    String key = unique("key");
+    return new KeyedAttempt(key, body, record(vertx, store, customer, "idli", 4, key, OrderDraft.hash(body)));
+  }
+
+  private io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> placeWithKey(
+      String token, String key, JsonObject body) {
+    return api.client().post("/v1/orders").putHeader("Authorization", "Bearer " + token)
+      .putHeader("Idempotency-Key", key).sendJsonObject(body);
+  }
+
   /** A placement that stopped once it recorded its order: CREATED, in a store of its own, nothing held yet. */
   private Order stalledPlacement(Vertx vertx, int idliOnHand, int quantity) {
-    return record(vertx, storeWithIdli(idliOnHand), unique("cust"), "idli", quantity);
+    return record(vertx, storeWithIdli(idliOnHand), unique("cust"), "idli", quantity, null, "hash");
   }
 
   /** Moves time past the sweeper's stall threshold and waits for the order to be as {@code done} says. */
@@ -119,7 +175,8 @@ class PlacementResumeTest extends IntegrationTest {
   }
 
   /** What the first step of a placement writes: the order (CREATED) with the claim of its hold, no more. */
-  private Order record(Vertx vertx, String store, String customer, String sku, int quantity) {
+  private Order record(Vertx vertx, String store, String customer, String sku, int quantity, String idempotencyKey,
+                       String requestHash) {
     io.vertx.core.Promise<OrderStore> made = io.vertx.core.Promise.promise();
     vertx.runOnContext(v -> made.complete(new OrderStore(vertx, app.app.pool(), app.app.writes(), app.clock)));
     OrderStore orders = made.future().await();
@@ -131,8 +188,8 @@ class PlacementResumeTest extends IntegrationTest {
         .put("location", new JsonObject().put("lat", 12.975).put("lon", 77.605)).putNull("pickupAt")
         .put("pickupLocation", new JsonObject().put("lat", 12.9716).put("lon", 77.5946))
         .put("expectedPickupAt", app.clock.instant().toString()),
-      new JsonObject().put("email", customer + "@example.com"), null, "hash", "customer:" + customer);
-    return orders.insert(order, Integer.MAX_VALUE, Duration.ofMinutes(15)).await().order();
+      new JsonObject().put("email", customer + "@example.com"), idempotencyKey, requestHash, "customer:" + customer);
+    return orders.insert(order, Integer.MAX_VALUE, Duration.ofMinutes(15), Duration.ofHours(24)).await().order();
   }
 
   private java.util.List<String> events(String orderId, String token) {

@@ -26,7 +26,7 @@ class TransitionBatchTest extends IntegrationTest {
     OrderStore store = onEventLoop(vertx);
     List<Order> created = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      created.add(store.insert(newOrder(), Integer.MAX_VALUE, Duration.ofMinutes(15)).await().order());
+      created.add(store.insert(newOrder(), Integer.MAX_VALUE, Duration.ofMinutes(15), Duration.ofHours(24)).await().order());
     }
     OrderStore writer = store;
     List<Future<Order>> moves = new ArrayList<>();

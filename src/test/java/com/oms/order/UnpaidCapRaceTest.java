@@ -189,6 +189,6 @@ class UnpaidCapRaceTest extends IntegrationTest {
       new JsonObject().put("method", "UPI").put("status", "PENDING"), new JsonObject().put("vpa", "race@upi"),
       new JsonObject().put("address", "1 Race Street"), new JsonObject().put("email", "race@example.com"), null,
       "hash", "customer:" + customer);
-    return OrderStore.insertParams(order, maxUnpaid, OffsetDateTime.now(ZoneOffset.UTC), Duration.ofMinutes(15));
+    return OrderStore.insertParams(order, maxUnpaid, OffsetDateTime.now(ZoneOffset.UTC), Duration.ofMinutes(15), Duration.ofHours(24));
   }
 }
