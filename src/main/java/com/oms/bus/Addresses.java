@@ -54,6 +54,11 @@ public final class Addresses {
    * was written in the ledger with the order itself (placement), so only Redis is left to ask.
    */
   public static final String INVENTORY_HOLD_CLAIMED = "inventory.hold-claimed";
+  /**
+   * {@link StockCommand} → {state}: what became of the order's hold in Redis, changing nothing: HELD,
+   * PENDING (restored by a rebuild, undecided), RESERVED, DEDUCTED, RELEASED, or NONE (never taken).
+   */
+  public static final String INVENTORY_HOLD_STATE = "inventory.hold-state";
   /** {@link StockCommand} → {state}: hold becomes a reservation (payment succeeded). */
   public static final String INVENTORY_COMMIT = "inventory.commit";
   /** {@link StockCommand} → {state}: hold or reservation goes back to available. */

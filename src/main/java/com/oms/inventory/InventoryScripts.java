@@ -30,7 +30,8 @@ final class InventoryScripts {
     LOAD_CHUNK("lua/load_chunk.lua", false),
     ACTIVATE("lua/activate.lua", false),
     FIX_COUNTERS("lua/fix_counters.lua", false),
-    MARK_CLOSED("lua/mark_closed.lua", true);
+    MARK_CLOSED("lua/mark_closed.lua", true),
+    HOLD_STATE("lua/hold_state.lua", false);
 
     final RedisScript script;
     final boolean runsTwiceSafely;

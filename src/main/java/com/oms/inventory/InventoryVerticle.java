@@ -101,6 +101,7 @@ public final class InventoryVerticle extends VerticleBase {
     bus.<Object>consumer(INVENTORY_QUOTE, replying(this::quote));
     bus.<Object>consumer(INVENTORY_HOLD, replying(this::hold));
     bus.<Object>consumer(INVENTORY_HOLD_CLAIMED, replying(this::holdClaimed));
+    bus.<Object>consumer(INVENTORY_HOLD_STATE, replying(this::holdState));
     bus.<Object>consumer(INVENTORY_COMMIT, replying(this::commit));
     bus.<Object>consumer(INVENTORY_RELEASE, replying(this::release));
     bus.<Object>consumer(INVENTORY_DEDUCT, replying(this::deduct));
@@ -219,6 +220,11 @@ public final class InventoryVerticle extends VerticleBase {
     var expiresAt = ledger.now().plus(settings.holdTtl());
     return projection.apply(Script.HOLD, command, String.valueOf(expiresAt.toInstant().toEpochMilli()))
       .compose(reply -> holdAnswered(command, reply));
+  }
+
+  private Future<JsonObject> holdState(Message<Object> message) {
+    StockCommand command = BusMessage.fromJson(message.body(), StockCommand.class);
+    return projection.apply(Script.HOLD_STATE, command).map(reply -> new JsonObject().put("state", reply.toString()));
   }
 
   private Future<HoldOutcome> holdAnswered(StockCommand command, Response reply) {

@@ -85,23 +85,21 @@ final class OrderSaga {
   }
 
   /**
-   * A CREATED order that sat still: its placement stopped after recording it, before or after its stock was
-   * held; after, its client may have heard 201. The hold is asked for again: a hold already taken answers
-   * held (holding is idempotent) and the order goes on to payment; stock that ran out meanwhile, or a hold
-   * released meanwhile (which blocks a late one), fails the order, which never reached payment.
+   * A CREATED order that sat still: its placement stopped after recording it. Its client heard 201 only if
+   * Redis took the hold, so that decides. Taken: the order goes on to payment (asking for the hold again
+   * answers held: holding is idempotent). Never taken, refused (the client heard 409) or released since:
+   * the order fails, never having reached payment, and the release recorded for it refuses a late hold.
+   * Undecided (a rebuild of Redis restored the claim, not knowing whether the hold had been taken): the
+   * hold decides, as for a new order.
    */
   private Future<Order> resumePlacement(Order order) {
-    return holdStock(order).transform(asked -> {
-      if (asked.succeeded()) {
-        return asked.result().held() ? stockHeld(order)
-          : fail(order, PLACEMENT_INCOMPLETE + ": " + shortageReason(asked.result()));
-      }
-      // inventory refuses to hold stock released before (CONCURRENT_UPDATE); anything else is Redis not
-      // answering, and the next sweep asks again
-      return Problem.from(asked.cause()).type() == ProblemType.CONCURRENT_UPDATE
-        ? fail(order, PLACEMENT_INCOMPLETE + ": its stock hold was released")
-        : Future.failedFuture(asked.cause());
-    });
+    return metrics.timed("hold-state", request(Addresses.INVENTORY_HOLD_STATE, order.stockCommand()))
+      .compose(reply -> switch (reply.getString("state")) {
+        case "NONE" -> fail(order, PLACEMENT_INCOMPLETE + ": it stopped before its stock was held");
+        case "RELEASED" -> fail(order, PLACEMENT_INCOMPLETE + ": its stock hold was released");
+        default -> holdStock(order).compose(outcome -> outcome.held() ? stockHeld(order)
+          : fail(order, PLACEMENT_INCOMPLETE + ": " + shortageReason(outcome)));
+      });
   }
 
   /** Holds the order's stock in Redis against the claim recorded with the order; the same answer if asked again. */

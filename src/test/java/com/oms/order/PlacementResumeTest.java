@@ -4,6 +4,7 @@ import static com.oms.testing.Api.cardOrder;
 import static com.oms.testing.Api.expect;
 import static com.oms.testing.Api.items;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.oms.bus.Addresses;
 import com.oms.bus.BusMessage;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Placement answers 201 once the order is recorded and its stock held, before PAYMENT_PENDING is written. A
- * placement that stopped between those steps (the process died) leaves a CREATED order whose client may have
- * heard 201: the sweeper carries it on, holding its stock once, or fails it when the stock is gone. A keyed
+ * placement that stopped between those steps (the process died) leaves a CREATED order; its client heard 201
+ * only if Redis took the hold, so the sweeper carries on the order whose hold was taken, holding nothing
+ * twice, and fails the one whose hold never was (or was released, or is undecided and then refused). A keyed
  * placement whose first attempt recorded its order and was then answered 5xx is retried onto that order.
  */
 class PlacementResumeTest extends IntegrationTest {
@@ -64,24 +66,44 @@ class PlacementResumeTest extends IntegrationTest {
   }
 
   @Test
-  @DisplayName("a placement that stopped before its hold, with the stock gone since: failed, nothing held, no refund")
-  void stoppedBeforeTheHoldAndStockGone(Vertx vertx) {
-    Order recorded = stalledPlacement(vertx, 2, 5);
+  @DisplayName("a placement that stopped before its hold (its client never heard 201): failed, nothing held, nothing charged")
+  void stoppedBeforeTheHold(Vertx vertx) {
+    Order recorded = stalledPlacement(vertx, 10, 4);
     String store = recorded.storeId();
 
     String token = api.customerToken(recorded.customerId());
     JsonObject failed = afterTheSweep(recorded, token,
       o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
 
-    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": insufficient stock: idli (requested 5, available 2)");
+    assertThat(failed.getString("failureReason")).isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": it stopped before its stock was held");
+    assertThat(failed.getJsonObject("payment").getString("status")).isEqualTo("PENDING");
     assertThat(events(recorded.id(), token)).containsExactly("CREATED", "FAILED");
+    assertThat(compensationSteps(recorded, token)).containsExactly("RELEASE_STOCK");
+    JsonObject idli = api.stockLevel(store, "idli").await();
+    assertThat(idli.getInteger("available")).isEqualTo(10);
+    assertThat(idli.getInteger("held")).isZero();
+    // the release recorded for it refuses a hold arriving late
+    assertThatThrownBy(() -> BusMessage.request(vertx.eventBus(), Addresses.INVENTORY_HOLD_CLAIMED,
+      recorded.stockCommand(), new DeliveryOptions(), HoldOutcome.class).await()).hasMessageContaining("already released");
+    assertThat(api.stockLevel(store, "idli").await().getInteger("held")).isZero();
+  }
+
+  @Test
+  @DisplayName("a stalled placement whose claim a rebuild of Redis restored, undecided, with the stock gone: the hold decides, failed for the shortage")
+  void restoredByARebuildAndStockGone(Vertx vertx) {
+    Order recorded = stalledPlacement(vertx, 2, 5);
+    String store = recorded.storeId();
+    forgetStoreInRedis(store);
+
+    String token = api.customerToken(recorded.customerId());
+    JsonObject failed = afterTheSweep(recorded, token,
+      o -> o.getString("status").equals("FAILED") && !o.getBoolean("compensationPending", false));
+
+    assertThat(failed.getString("failureReason"))
+      .isEqualTo(OrderSaga.PLACEMENT_INCOMPLETE + ": insufficient stock: idli (requested 5, available 2)");
     JsonObject idli = api.stockLevel(store, "idli").await();
     assertThat(idli.getInteger("available")).isEqualTo(2);
     assertThat(idli.getInteger("held")).isZero();
-    JsonArray steps = expect(api.get("/v1/orders/" + recorded.id() + "/events", token), 200).await()
-      .getJsonArray("compensation");
-    assertThat(steps.stream().map(step -> ((JsonObject) step).getString("step")).toList())
-      .containsExactly("RELEASE_STOCK");
   }
 
   @Test
@@ -190,6 +212,22 @@ class PlacementResumeTest extends IntegrationTest {
         .put("expectedPickupAt", app.clock.instant().toString()),
       new JsonObject().put("email", customer + "@example.com"), idempotencyKey, requestHash, "customer:" + customer);
     return orders.insert(order, Integer.MAX_VALUE, Duration.ofMinutes(15), Duration.ofHours(24)).await().order();
+  }
+
+  private java.util.List<String> compensationSteps(Order order, String token) {
+    JsonArray steps = expect(api.get("/v1/orders/" + order.id() + "/events", token), 200).await().getJsonArray("compensation");
+    return steps.stream().map(step -> ((JsonObject) step).getString("step")).toList();
+  }
+
+  /** What Redis losing its data does to one store: its stock, counters and hold records gone, to be rebuilt. */
+  private void forgetStoreInRedis(String store) {
+    String pattern = app.config.redis().keyPrefix() + ":inventory:v1:{" + store + "}:*";
+    io.vertx.redis.client.Response keys = app.app.redis().send(io.vertx.redis.client.Request
+      .cmd(io.vertx.redis.client.Command.KEYS).arg(pattern)).await();
+    io.vertx.redis.client.Request delete = io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL);
+    keys.forEach(key -> delete.arg(key.toString()));
+    assertThat(keys.size()).isPositive();
+    app.app.redis().send(delete).await();
   }
 
   private java.util.List<String> events(String orderId, String token) {
