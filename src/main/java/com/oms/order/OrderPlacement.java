@@ -123,35 +123,58 @@ final class OrderPlacement {
             return Future.failedFuture(new Problem(ProblemType.PICKUP_UNAVAILABLE, refusal));
           }
         }
-        // the cap on unpaid orders is checked by the insert itself
-        NewOrder order = newOrder(caller, idempotencyKey, draft, quote);
-        return metrics.timed("insert", store.insert(order, maxUnpaid, holdFor, keyLifetime)).compose(inserted -> {
-          if (inserted.earlierOrderId() != null) {
-            return store.find(inserted.earlierOrderId()).compose(this::carryOnEarlier);
-          }
-          return inserted.order() != null ? holdAndGoOn(inserted.order())
-            : Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + inserted.unpaid()
-                + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
-              .with("maxUnpaid", maxUnpaid));
-        });
+        return recordAndHold(newOrder(caller, idempotencyKey, draft, quote), true);
       });
   }
 
   /**
-   * The order an earlier attempt of this keyed request recorded before failing: still CREATED, its placement
-   * goes on from the hold (which answers held again if that attempt took it); further on, it is answered
-   * as it is, the saga or the sweeper carrying it on.
+   * Records the order and holds its stock; the cap on unpaid orders is checked by the insert itself. A keyed
+   * request's earlier attempt may have recorded it already: that order is carried on instead, unless it
+   * ends meanwhile (the sweeper failing it as never acknowledged) or its hold was released, when this one
+   * is recorded after all.
+   */
+  private Future<Order> recordAndHold(NewOrder order, boolean mayCarryOn) {
+    return metrics.timed("insert", store.insert(order, maxUnpaid, holdFor, keyLifetime)).compose(inserted -> {
+      if (inserted.earlierOrderId() != null) {
+        return store.find(inserted.earlierOrderId()).compose(this::carryOnEarlier)
+          .transform(carried -> {
+            boolean ended = carried.succeeded()
+              ? carried.result().status() == FAILED || carried.result().status() == CANCELLED
+              : Problem.from(carried.cause()).type() == ProblemType.CONCURRENT_UPDATE; // its hold was released
+            if (mayCarryOn && ended) {
+              return recordAndHold(order, false);
+            }
+            return carried.succeeded() ? Future.succeededFuture(carried.result()) : Future.failedFuture(carried.cause());
+          });
+      }
+      return inserted.order() != null ? holdAndGoOn(inserted.order())
+        : Future.failedFuture(new Problem(ProblemType.TOO_MANY_UNPAID_ORDERS, "you have " + inserted.unpaid()
+            + " orders waiting for payment; pay or cancel one before placing another (at most " + maxUnpaid + ")")
+          .with("maxUnpaid", maxUnpaid));
+    });
+  }
+
+  /**
+   * The order an earlier attempt of this keyed request recorded before it failed. Still CREATED, its
+   * placement goes on from the hold (which answers held again if that attempt took it), and PAYMENT_PENDING
+   * is written before the answer: the sweeper may be failing the order as one whose hold was never taken,
+   * and whichever write lands first decides what the client hears. Further on, it is answered as it is.
    */
   private Future<Order> carryOnEarlier(Order earlier) {
-    return earlier.status() == CREATED ? holdAndGoOn(earlier) : Future.succeededFuture(earlier);
+    if (earlier.status() != CREATED) {
+      return Future.succeededFuture(earlier);
+    }
+    return holdStock(earlier).compose(saga::stockHeld).onSuccess(order -> goOnAfterAnswer(order, saga.advance(order)));
   }
 
   private Future<Order> holdAndGoOn(Order created) {
-    return holdStock(created)
-      .onSuccess(order -> saga.stockHeld(order).compose(saga::advance).onFailure(failure ->
-        // the client has its answer; the sweeper resumes the saga where it stopped
-        LoggerFactory.getLogger(OrderPlacement.class).warn("order {}: saga paused after placement: {}",
-          order.id(), failure.getMessage())));
+    return holdStock(created).onSuccess(order -> goOnAfterAnswer(order, saga.stockHeld(order).compose(saga::advance)));
+  }
+
+  /** The client has its answer; where the saga stops, the sweeper resumes it. */
+  private static void goOnAfterAnswer(Order order, Future<Order> saga) {
+    saga.onFailure(failure -> LoggerFactory.getLogger(OrderPlacement.class).warn("order {}: saga paused after placement: {}",
+      order.id(), failure.getMessage()));
   }
 
   private NewOrder newOrder(Caller caller, String idempotencyKey, OrderDraft draft, Quote quote) {

@@ -160,6 +160,23 @@ class PlacementResumeTest extends IntegrationTest {
     assertThat(expect(api.get("/v1/orders", token), 200).await().getJsonArray("orders")).hasSize(3);
   }
 
+  @Test
+  @DisplayName("a keyed retry onto a recorded order whose hold was released since: that order fails, the retry is placed anew")
+  void keyedRetryOntoAReleasedHold(Vertx vertx) {
+    KeyedAttempt first = keyedFirstAttempt(vertx);
+    Order recorded = first.recorded();
+    String token = api.customerToken(recorded.customerId());
+    vertx.eventBus().request(Addresses.INVENTORY_RELEASE, recorded.stockCommand()).await();
+
+    JsonObject retried = expect(placeWithKey(token, first.key(), first.body()), 201).await();
+
+    assertThat(retried.getString("orderId")).isNotEqualTo(recorded.id());
+    assertThat(api.order(recorded.id(), token).await().getString("status")).isEqualTo("FAILED");
+    JsonObject idli = api.stockLevel(recorded.storeId(), "idli").await();
+    assertThat(idli.getInteger("held") + idli.getInteger("reserved")).isEqualTo(4);
+    assertThat(idli.getInteger("available")).isEqualTo(6);
+  }
+
   /** A keyed placement of 4 idli and what its first attempt left when its answer was lost: the order, recorded. */
   private record KeyedAttempt(String key, JsonObject body, Order recorded) {
   }
