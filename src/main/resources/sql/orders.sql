@@ -29,11 +29,15 @@ ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id
 
 -- name: on-the-road
--- Orders a partner holds: candidates for a late notice or a missed pickup.
-SELECT order_id FROM orders
+-- Orders a partner holds: candidates for a late notice or a missed pickup, a page at a time in the order
+-- they last moved, after ($2 updated_at, $3 order_id) where the previous page ended. Always from the
+-- oldest, the same first page came back at every sweep while those orders stayed on the road (in transit,
+-- or a pickup still ahead), and a missed pickup behind them was never looked at.
+SELECT * FROM orders
  WHERE status IN ('DELIVERY_PARTNER_ASSIGNED', 'PICKED_UP') AND updated_at < $1
- ORDER BY updated_at
- LIMIT $2
+   AND updated_at >= $2 AND (updated_at > $2 OR order_id > $3)
+ ORDER BY updated_at, order_id
+ LIMIT $4
 
 -- name: update-payment
 -- Not a transition: the payment's next action for the customer, shown while the order waits.

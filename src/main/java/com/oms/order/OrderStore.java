@@ -153,8 +153,17 @@ final class OrderStore {
     });
   }
 
-  Future<List<UUID>> onTheRoad(OffsetDateTime before, int limit) {
-    return pool.preparedQuery(sql.get("on-the-road")).execute(Tuple.of(before, limit)).map(OrderStore::ids);
+  /** Orders on the road that last moved before {@code before}, the page after {@code after} (null: the first). */
+  Future<List<Order>> onTheRoad(OffsetDateTime before, Order after, int limit) {
+    Tuple params = Tuple.of(before,
+      after == null ? Times.utc(java.time.Instant.EPOCH) : after.updatedAt(),
+      after == null ? new UUID(0, 0) : after.orderId(),
+      limit);
+    return pool.preparedQuery(sql.get("on-the-road")).execute(params).map(rows -> {
+      List<Order> orders = new ArrayList<>(rows.size());
+      rows.forEach(row -> orders.add(Order.fromRow(row)));
+      return orders;
+    });
   }
 
   /** Shows the payment's progress (a next action for the customer) without moving the order. */

@@ -39,6 +39,8 @@ public final class OrderVerticle extends VerticleBase {
   private static final int COMPENSATIONS_IN_FLIGHT = 16;
   private static final Duration COUNT_EVERY = Duration.ofSeconds(30);
   private java.time.Instant lastCounted;
+  /** Where the sweeper's look at the orders on the road stopped: the last order of its page. */
+  private Order onTheRoadAfter;
 
   private final Pool pool;
   private final GroupCommit.Writes writes;
@@ -281,9 +283,12 @@ public final class OrderVerticle extends VerticleBase {
     var before = store.now().minus(stallAfter);
     Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
     Future<List<UUID>> owing = store.compensationPending(before, batch);
-    Future<Void> onTheRoad = store.onTheRoad(store.now().minus(firstOnTheRoadCheck()), batch).compose(ids -> com.oms.support.Bounded
-      .forEach(ids, COMPENSATIONS_IN_FLIGHT, id -> store.find(id)
-        .compose(order -> order == null ? Future.succeededFuture(order) : saga.checkOnTheRoad(order))))
+    Future<Void> onTheRoad = store.onTheRoad(store.now().minus(firstOnTheRoadCheck()), onTheRoadAfter, batch)
+      .compose(page -> {
+        // the next sweep goes on from here; a short page was the last, and the one after starts over
+        onTheRoadAfter = page.size() < batch ? null : page.get(page.size() - 1);
+        return com.oms.support.Bounded.forEach(page, COMPENSATIONS_IN_FLIGHT, saga::checkOnTheRoad);
+      })
       .recover(failure -> Future.succeededFuture());
     return Future.all(stalled, owing, onTheRoad).compose(found -> {
       Set<UUID> ids = new java.util.LinkedHashSet<>(stalled.result());

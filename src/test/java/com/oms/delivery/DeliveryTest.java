@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -204,13 +205,45 @@ class DeliveryTest extends IntegrationTest {
     String[] order = place(api.customerToken(unique("cust")));
     assertThat(awaitStatus(order, "DELIVERY_PARTNER_ASSIGNED").getJsonObject("delivery").getString("partnerId")).isEqualTo(slow);
 
-    // ready after 10 minutes of preparation, then 20 minutes' grace
+    assertReassignedAfterMissedPickup(order, slow, next);
+  }
+
+  /** Moves time past the pickup (10 minutes of preparation, then 20 minutes' grace) and waits for the next partner. */
+  private void assertReassignedAfterMissedPickup(String[] order, String slow, String next) {
     app.clock.advance(Duration.ofMinutes(31));
 
     Poll.until(app.vertx, () -> api.order(order[0], order[1]),
       o -> next.equals(o.getJsonObject("delivery").getString("partnerId")), DEADLINE, "reassignment").await();
     assertThat(history(order).stream().map(e -> ((JsonObject) e).getString("reason")).toList())
       .contains("partner " + slow + " did not pick up in time");
+  }
+
+  @Test
+  @DisplayName("a missed pickup behind more orders on the road than a sweep looks at is still found, and reassigned")
+  void missedPickupBehindAFullPage() {
+    String slow = partnerAt(0.5);
+    String next = partnerAt(2);
+    String[] order = place(api.customerToken(unique("cust")));
+    awaitStatus(order, "DELIVERY_PARTNER_ASSIGNED");
+    // 250 orders in transit that moved before this one did and are not late (a sweep reads 200 at a time)
+    String copies = """
+        INSERT INTO orders (order_id, customer_id, store_id, status, version, currency, total_amount, items, payment,
+                            payment_instrument, delivery, contact, created_at, updated_at)
+        SELECT gen_random_uuid(), customer_id, store_id, 'PICKED_UP', version, currency, total_amount, items, payment,
+               payment_instrument, delivery, contact, created_at, updated_at - n * interval '1 millisecond'
+          FROM orders, generate_series(1, 250) AS n
+         WHERE order_id = $1
+        RETURNING order_id
+        """;
+    List<UUID> inTransit = new ArrayList<>();
+    app.app.pool().preparedQuery(copies).execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(order[0]))).await()
+      .forEach(row -> inTransit.add(row.getUUID("order_id")));
+    try {
+      assertReassignedAfterMissedPickup(order, slow, next);
+    } finally {
+      app.app.pool().preparedQuery("DELETE FROM orders WHERE order_id = ANY($1)")
+        .execute(io.vertx.sqlclient.Tuple.of(inTransit.toArray(new UUID[0]))).await();
+    }
   }
 
   @Test
