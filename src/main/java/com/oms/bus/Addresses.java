@@ -33,7 +33,10 @@ public final class Addresses {
   public static final String ORDER_ADVANCE = "order.advance";
   /** {batchSize} → {expired}: cancel one batch of orders past their time limit (the expiry scanner). */
   public static final String ORDER_EXPIRE_DUE = "order.expire-due";
-  /** {batchSize} → {advanced}: find orders whose next step is overdue and drive them on (the sweeper). */
+  /**
+   * {batchSize, onTheRoadAfter?} → {advanced, onTheRoadAfter}: find orders whose next step is overdue and
+   * drive them on (the sweeper); onTheRoadAfter is where its look at the orders on the road goes on next time.
+   */
   public static final String ORDER_SWEEP = "order.sweep";
   /** {caller?, orderId, partnerId, outcome: DECLINED | MISSED_PICKUP} → Order JSON: take the order from its partner. */
   public static final String ORDER_RELEASE_PARTNER = "order.release-partner";

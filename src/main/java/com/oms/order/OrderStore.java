@@ -153,11 +153,14 @@ final class OrderStore {
     });
   }
 
-  /** Orders on the road that last moved before {@code before}, the page after {@code after} (null: the first). */
-  Future<List<Order>> onTheRoad(OffsetDateTime before, Order after, int limit) {
+  /**
+   * Orders on the road that last moved before {@code before}: the page after the order that last moved at
+   * {@code afterUpdatedAt} with id {@code afterId}, or the first page when those are null.
+   */
+  Future<List<Order>> onTheRoad(OffsetDateTime before, OffsetDateTime afterUpdatedAt, UUID afterId, int limit) {
     Tuple params = Tuple.of(before,
-      after == null ? Times.utc(java.time.Instant.EPOCH) : after.updatedAt(),
-      after == null ? new UUID(0, 0) : after.orderId(),
+      afterUpdatedAt == null ? Times.utc(java.time.Instant.EPOCH) : afterUpdatedAt,
+      afterId == null ? new UUID(0, 0) : afterId,
       limit);
     return pool.preparedQuery(sql.get("on-the-road")).execute(params).map(rows -> {
       List<Order> orders = new ArrayList<>(rows.size());

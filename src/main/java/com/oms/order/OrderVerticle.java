@@ -39,8 +39,6 @@ public final class OrderVerticle extends VerticleBase {
   private static final int COMPENSATIONS_IN_FLIGHT = 16;
   private static final Duration COUNT_EVERY = Duration.ofSeconds(30);
   private java.time.Instant lastCounted;
-  /** Where the sweeper's look at the orders on the road stopped: the last order of its page. */
-  private Order onTheRoadAfter;
 
   private final Pool pool;
   private final GroupCommit.Writes writes;
@@ -283,10 +281,17 @@ public final class OrderVerticle extends VerticleBase {
     var before = store.now().minus(stallAfter);
     Future<List<UUID>> stalled = store.stalled(SERVICE_STEPS, before, batch);
     Future<List<UUID>> owing = store.compensationPending(before, batch);
-    Future<Void> onTheRoad = store.onTheRoad(store.now().minus(firstOnTheRoadCheck()), onTheRoadAfter, batch)
+    // the sweeper keeps where its last look at the orders on the road stopped (any instance may answer it)
+    JsonObject after = message.body().getJsonObject("onTheRoadAfter");
+    JsonObject[] onTheRoadNext = {after};
+    Future<Void> onTheRoad = store.onTheRoad(store.now().minus(firstOnTheRoadCheck()),
+        after == null ? null : java.time.OffsetDateTime.parse(after.getString("updatedAt")),
+        after == null ? null : UUID.fromString(after.getString("orderId")), batch)
       .compose(page -> {
-        // the next sweep goes on from here; a short page was the last, and the one after starts over
-        onTheRoadAfter = page.size() < batch ? null : page.get(page.size() - 1);
+        // the next sweep goes on from the last order of this page; after a short page it starts over
+        Order last = page.size() < batch ? null : page.get(page.size() - 1);
+        onTheRoadNext[0] = last == null ? null
+          : new JsonObject().put("updatedAt", last.updatedAt().toString()).put("orderId", last.id());
         return com.oms.support.Bounded.forEach(page, COMPENSATIONS_IN_FLIGHT, saga::checkOnTheRoad);
       })
       .recover(failure -> Future.succeededFuture());
@@ -302,7 +307,7 @@ public final class OrderVerticle extends VerticleBase {
           if (failed.get() > 0) {
             LOG.warn("sweep: {} of {} orders could not be driven on yet", failed.get(), ids.size());
           }
-          return new JsonObject().put("advanced", ids.size() - failed.get());
+          return new JsonObject().put("advanced", ids.size() - failed.get()).put("onTheRoadAfter", onTheRoadNext[0]);
         });
     }).compose(result -> countByStatusNow() ? store.countByStatus().map(counts -> {
       metrics.counted(counts);

@@ -31,6 +31,11 @@ public final class SagaSweeperVerticle extends VerticleBase {
   }
 
   private com.oms.support.Leadership leadership;
+  /**
+   * Where the last sweep's look at the orders on the road stopped; kept here, not by the order verticle
+   * instances (any of which may answer a sweep), so each sweep reads the next page.
+   */
+  private JsonObject onTheRoadAfter;
 
   @Override
   public Future<?> start() {
@@ -47,7 +52,9 @@ public final class SagaSweeperVerticle extends VerticleBase {
   }
 
   Future<Void> sweep() {
-    return vertx.eventBus().<JsonObject>request(Addresses.ORDER_SWEEP, new JsonObject().put("batchSize", batchSize), busOptions)
+    JsonObject request = new JsonObject().put("batchSize", batchSize).put("onTheRoadAfter", onTheRoadAfter);
+    return vertx.eventBus().<JsonObject>request(Addresses.ORDER_SWEEP, request, busOptions)
+      .onSuccess(reply -> onTheRoadAfter = reply.body().getJsonObject("onTheRoadAfter"))
       .<Void>mapEmpty()
       .onFailure(failure -> LOG.warn("saga sweep failed, next sweep retries: {}", failure.getMessage()));
   }
